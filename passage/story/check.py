@@ -1,0 +1,211 @@
+"""``passage check``: everything an author should fix before publishing, with file:line.
+
+Compile errors come first. Then structural checks on the scene graph, then, when
+the reachable state space is small enough to enumerate, exact checks on every
+reachable state: no journey can get stuck, and every choice can be taken somehow.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from passage.engine.space import Key, SpaceTooLarge, explore
+from passage.story.compile import compile_with_diagnostics
+from passage.story.errors import Diagnostic, Location
+from passage.story.model import Choices, Ending, Jump, Scene, Story
+
+__all__ = ["CheckReport", "check_story"]
+
+STATE_LIMIT = 300_000
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    story: Story | None
+    diagnostics: tuple[Diagnostic, ...]
+    states: int | None  # reachable states explored, None when not enumerated
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+
+def check_story(directory: str | Path, state_limit: int = STATE_LIMIT) -> CheckReport:
+    story, diagnostics = compile_with_diagnostics(directory)
+    if story is None:
+        return CheckReport(None, tuple(_sorted(diagnostics)), None)
+    findings = list(diagnostics)
+    findings += _graph(story)
+    findings += _unused(story)
+    states: int | None = None
+    try:
+        states, found = _states(story, state_limit)
+        findings += found
+    except SpaceTooLarge as error:
+        findings.append(Diagnostic("warning", "state-space",
+            f"more than {error.limit:,} reachable states: stuck states and never-enabled choices "
+            "were not checked exactly", Location("story.toml")))
+    return CheckReport(story, tuple(_sorted(findings)), states)
+
+
+def _sorted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    return sorted(diagnostics, key=lambda d: (d.severity != "error", d.location.file,
+                                              d.location.line, d.location.column, d.code))
+
+
+def _graph(story: Story) -> list[Diagnostic]:
+    """Scenes no path reaches, and scenes from which no path reaches an ending."""
+    reached = {story.start}
+    stack = [story.start]
+    while stack:
+        for target in story.scenes[stack.pop()].targets():
+            if target not in reached:
+                reached.add(target)
+                stack.append(target)
+    incoming: dict[str, list[str]] = defaultdict(list)
+    for scene in story.scenes.values():
+        for target in scene.targets():
+            incoming[target].append(scene.id)
+    ends = {s.id for s in story.scenes.values() if isinstance(s.exit, Ending)}
+    finishing = set(ends)
+    stack = list(ends)
+    while stack:
+        for source in incoming[stack.pop()]:
+            if source not in finishing:
+                finishing.add(source)
+                stack.append(source)
+    found = []
+    for scene in story.scenes.values():
+        if scene.id not in reached:
+            found.append(Diagnostic("warning", "unreachable",
+                f"scene {scene.id!r} cannot be reached from the start", scene.location))
+        elif scene.id not in finishing:
+            found.append(Diagnostic("error", "no-exit",
+                f"no path from scene {scene.id!r} leads to an ending", scene.location))
+    return found
+
+
+def _unused(story: Story) -> list[Diagnostic]:
+    cited: set[str] = set()
+    used_notes: set[str] = set()
+    used_classes: set[str] = set()
+    for scene in story.scenes.values():
+        for fact in scene.facts:
+            cited.update(fact.sources)
+        for item in scene.explores:
+            cited.update(item.sources)
+        used_notes.update(scene.notes)
+        exit_ = scene.exit
+        if isinstance(exit_, Ending):
+            cited.update(exit_.sources)
+            used_classes.add(exit_.ending_class)
+        elif not isinstance(exit_, Choices | Jump):
+            cited.update(exit_.sources)
+            for outcome in exit_.outcomes:
+                cited.update(outcome.sources)
+    for band in story.calibration:
+        cited.update(band.sources)
+    found = [Diagnostic("warning", "unused-source", f"source {key!r} is not cited anywhere",
+                        source.location)
+             for key, source in story.sources.items() if key not in cited]
+    for key in story.endings:
+        if key not in used_classes:
+            found.append(Diagnostic("warning", "unused-ending-class",
+                f"no ending scene has class {key!r}", Location("story.toml")))
+    for key in story.content_notes:
+        if key not in used_notes:
+            found.append(Diagnostic("warning", "unused-note",
+                f"content note {key!r} is not used by any scene", Location("story.toml")))
+    found += _unused_variables(story)
+    return found
+
+
+def _unused_variables(story: Story) -> list[Diagnostic]:
+    """A variable no condition reads is either unused or only written: both are mistakes."""
+    read: set[str] = set()
+    for scene in story.scenes.values():
+        for choice in _all_links(scene):
+            read.update(_names(choice, story))
+    found = []
+    for variable in story.variables:
+        if variable.name not in read:
+            found.append(Diagnostic("warning", "unused-variable",
+                f"variable {variable.name!r} is never read by any condition",
+                Location("story.toml")))
+    return found
+
+
+def _all_links(scene: Scene) -> list[str]:
+    exit_ = scene.exit
+    if isinstance(exit_, Choices):
+        return [c.condition_source for c in exit_.choices]
+    if isinstance(exit_, Jump):
+        return [c.condition_source for c in exit_.branches]
+    return []
+
+
+def _names(source: str, story: Story) -> set[str]:
+    words = set(source.replace("(", " ").replace(")", " ").split())
+    return {v.name for v in story.variables if v.name in words}
+
+
+def _states(story: Story, limit: int) -> tuple[int, list[Diagnostic]]:
+    found: list[Diagnostic] = []
+    enabled_choices: set[tuple[str, int]] = set()
+    reached_scenes: set[str] = set()
+    edges: dict[Key, list[Key]] = {}
+    stuck_scenes: set[str] = set()
+    for key, transitions in explore(story, limit):
+        scene = story.scenes[key[0]]
+        reached_scenes.add(scene.id)
+        edges[key] = [t.target for t in transitions]
+        if isinstance(scene.exit, Choices):
+            enabled_choices.update((scene.id, t.choice) for t in transitions)
+        if not transitions and not isinstance(scene.exit, Ending) and scene.id not in stuck_scenes:
+            stuck_scenes.add(scene.id)
+            found.append(Diagnostic("error", "stuck",
+                f"a journey can reach scene {scene.id!r} with no choice enabled "
+                f"(for example with {_describe(story, key)})", scene.location))
+    for scene in story.scenes.values():
+        if isinstance(scene.exit, Choices) and scene.id in reached_scenes:
+            for index, choice in enumerate(scene.exit.choices):
+                if (scene.id, index) not in enabled_choices:
+                    found.append(Diagnostic("warning", "never-enabled",
+                        f"choice {choice.text!r} can never be taken in any reachable state",
+                        choice.location))
+    found += _trapped(story, edges)
+    return len(edges), found
+
+
+def _trapped(story: Story, edges: dict[Key, list[Key]]) -> list[Diagnostic]:
+    """States from which no ending can be reached: loops whose exits are all closed."""
+    incoming: dict[Key, list[Key]] = defaultdict(list)
+    for source, targets in edges.items():
+        for target in targets:
+            incoming[target].append(source)
+    good = {k for k in edges if isinstance(story.scenes[k[0]].exit, Ending)}
+    stack = list(good)
+    while stack:
+        for source in incoming[stack.pop()]:
+            if source not in good:
+                good.add(source)
+                stack.append(source)
+    reported: set[str] = set()
+    found = []
+    for key in edges:
+        if key not in good and edges[key] and key[0] not in reported:
+            reported.add(key[0])
+            found.append(Diagnostic("error", "trapped",
+                f"from scene {key[0]!r} with {_describe(story, key)} no ending can be reached",
+                story.scenes[key[0]].location))
+    return found
+
+
+def _describe(story: Story, key: Key) -> str:
+    return ", ".join(f"{v.name}={value!r}" for v, value in zip(story.variables, key[1], strict=True))
