@@ -1,0 +1,1 @@
+"""Anonymous choice statistics: events, storage back-ends, aggregates."""
