@@ -4,15 +4,21 @@ An event holds no IP address, user agent, referrer or cookie: only the story,
 a random journey id (derived from the journey's seed), where the step went and
 the hour it happened. The web tier depends on these two protocols only, so the
 storage back-end can change without touching it.
+
+:func:`step_event` builds the event from the states before and after a step, so
+every front-end records the same thing the same way.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol
 
-__all__ = ["ChoiceStats", "EventSink", "StepEvent"]
+from passage.engine.state import State
+from passage.story.model import Chance, Choices, Ending, Story
+
+__all__ = ["ChoiceStats", "EventSink", "StepEvent", "hour_of", "step_event"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +43,51 @@ class EventSink(Protocol):
 
 
 class ChoiceStats(Protocol):
-    """Aggregates for "how others chose"; None when fewer than the privacy threshold."""
+    """Aggregates for "how others chose"; None when fewer than the privacy threshold.
 
-    def choice_shares(self, story_id: str, story_version: str, scene: str) -> dict[str, int] | None: ...
+    Counts are journeys, not clicks: a journey that passes a scene twice counts once.
+    ``choice_shares`` maps authored choice keys (``Choice.key``) to journeys;
+    ``ending_shares`` maps ending class keys to journeys.
+    """
+
+    def choice_shares(self, story_id: str, story_version: str,
+                      scene: str) -> dict[str, int] | None: ...
 
     def ending_shares(self, story_id: str, story_version: str) -> dict[str, int] | None: ...
+
+
+def hour_of(moment: datetime) -> datetime:
+    """UTC truncated to the hour: the only clock reading an event keeps (naive means UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def step_event(story: Story, before: State, after: State, choice: int,
+               locale: str | None = None, now: datetime | None = None) -> StepEvent:
+    """The event for ``after = step(story, before, choice)``.
+
+    Only authored choices get a key: a jump or a chance is not the player's choice,
+    and a chance step carries the outcome drawn instead.
+    """
+    scene = story.scenes[before.scene]
+    choice_key: str | None = None
+    if isinstance(scene.exit, Choices) and 0 <= choice < len(scene.exit.choices):
+        choice_key = scene.exit.choices[choice].key
+    outcome_key: str | None = None
+    if isinstance(scene.exit, Chance) and after.reveal is not None:
+        outcome_key = scene.exit.outcomes[after.reveal.outcome].key
+    arrived = story.scenes[after.scene].exit
+    return StepEvent(
+        story_id=story.id,
+        story_version=story.version,
+        journey_id=after.journey_id,
+        step=after.turn,
+        scene=before.scene,
+        choice=choice_key,
+        outcome=outcome_key,
+        arrived=after.scene,
+        ending_class=arrived.ending_class if isinstance(arrived, Ending) else None,
+        locale=locale or story.locale,
+        hour=hour_of(now if now is not None else datetime.now(UTC)),
+    )

@@ -1,0 +1,134 @@
+"""The embedded back-end: one SQLite file in the data dir, in WAL mode.
+
+WAL lets the aggregate cache and ``passage stats`` read while a writer writes,
+and several worker processes share the file (one writer at a time, each waiting
+at most ``busy_timeout``). ``synchronous=FULL`` because an event that the writer
+has committed must survive a power cut just as a journaled one does. Every
+database error surfaces as :class:`StoreUnavailableError` and drops the connection, so
+a file that becomes writable again is picked up by the next attempt.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from passage.analytics.events import StepEvent
+from passage.analytics.store import Mode, Row, Store, StoreUnavailableError, Tx
+
+__all__ = ["SqliteStore"]
+
+_HOUR = "%Y-%m-%d %H:%M:%S"
+
+
+class _SqliteTx(Tx):
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._connection = connection
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return self._connection.execute(sql, tuple(params)).fetchall()
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return self._connection.execute(sql, tuple(params)).rowcount
+
+    def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self._connection.executemany(sql, [tuple(r) for r in rows])
+
+
+class SqliteStore(Store):
+    dialect = "sqlite"
+
+    def __init__(self, path: Path, busy_timeout: float = 2.0, migrate: bool = True) -> None:
+        self.path = path
+        self.where = str(path)
+        self._busy_timeout = busy_timeout
+        self._migrate = migrate
+        self._connection: sqlite3.Connection | None = None
+
+    @contextmanager
+    def transaction(self, mode: Mode = "read") -> Iterator[Tx]:
+        connection = self._connect()
+        try:
+            connection.execute("BEGIN" if mode == "read" else "BEGIN IMMEDIATE")
+            yield _SqliteTx(connection)
+            connection.execute("COMMIT")
+        except sqlite3.Error as error:
+            self.reset()
+            raise StoreUnavailableError(f"{self.where}: {error}") from error
+        except BaseException:
+            self.reset()  # closing rolls back whatever the body left open
+            raise
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._connection is not None:
+            return self._connection
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.path, timeout=self._busy_timeout,
+                                         isolation_level=None, check_same_thread=False)
+        except (OSError, sqlite3.Error) as error:
+            raise StoreUnavailableError(f"{self.where}: {error}") from error
+        try:
+            mode = connection.execute("PRAGMA journal_mode").fetchone()[0]
+            if str(mode).lower() != "wal":
+                connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=FULL")
+        except sqlite3.Error as error:
+            connection.close()
+            raise StoreUnavailableError(f"{self.where}: {error}") from error
+        self._connection = connection
+        if self._migrate:
+            self._migrate = False
+            try:
+                self.migrate()
+            except BaseException:
+                self._migrate = True
+                raise
+        return connection
+
+    def _schema_table(self, tx: Tx) -> bool:
+        rows = tx.query("SELECT count(*) FROM sqlite_master WHERE name = 'schema_migrations'")
+        return bool(rows[0][0])
+
+    def _insert(self, tx: Tx, events: Sequence[StepEvent]) -> set[tuple[str, int]]:
+        inserted = set()
+        for e in events:
+            if tx.execute(
+                "INSERT INTO step_events (journey_id, step, story_id, story_version, scene, choice,"
+                " outcome, arrived, ending_class, locale, hour)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (e.journey_id, e.step, e.story_id, e.story_version, e.scene, e.choice, e.outcome,
+                 e.arrived, e.ending_class, e.locale, self._hour_param(e.hour)),
+            ):
+                inserted.add((e.journey_id, e.step))
+        return inserted
+
+    def _hour_param(self, hour: datetime) -> Any:
+        if hour.tzinfo is not None:
+            hour = hour.astimezone(UTC)
+        return hour.strftime(_HOUR)
+
+    def _hour_value(self, value: Any) -> datetime:
+        return datetime.strptime(str(value), _HOUR).replace(tzinfo=UTC)
+
+    def reset(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            with suppress(sqlite3.Error):
+                connection.close()
+
+    def close(self) -> None:
+        self.reset()
+
+    def backup(self, target: Path) -> None:
+        """A consistent copy while writers keep writing (SQLite's online backup)."""
+        source = self._connect()
+        destination = sqlite3.connect(target)
+        try:
+            source.backup(destination)
+        finally:
+            destination.close()

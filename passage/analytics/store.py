@@ -1,0 +1,297 @@
+"""Storage behind one small interface: the SQL both back-ends share.
+
+:class:`Store` is what the writer, the aggregate cache and the reports use; the
+SQLite and PostgreSQL back-ends only say how to connect, how to run a statement
+and how to insert a batch. Everything else, including the tally rules, is here
+once, so the two back-ends cannot drift apart.
+
+Tallies count *journeys*, not steps: a journey that waits three times at the same
+scene counts once there. The writer's transaction inserts the batch (duplicates
+of ``(journey_id, step)`` are dropped by the unique key, which is what makes a
+journal replay idempotent), then increments a tally only for the first row of
+each journey and key that the table has seen. Both happen in one transaction, so
+a tally moves exactly when its events are stored.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from passage.analytics.events import StepEvent
+from passage.analytics.migrations import LATEST, Dialect, pending
+
+__all__ = [
+    "JourneyEnd",
+    "Mode",
+    "Store",
+    "StoreUnavailableError",
+    "StoryTotals",
+    "Tally",
+    "Tx",
+    "dedupe",
+    "tally_increments",
+]
+
+Row = tuple[Any, ...]
+Mode = Literal["read", "write", "schema"]
+Key = tuple[str, str, str, str, str]  # story_id, story_version, kind, scene, item
+
+
+class StoreUnavailableError(Exception):
+    """The database could not take the batch (down, read-only, locked, timed out)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """Journeys per key. ``kind`` is ``scene`` (acted at the scene; item ""), ``choice``
+    (item: choice key), ``outcome`` (item: chance outcome key) or ``ending`` (scene "",
+    item: ending class; a journey's first ending only)."""
+
+    story_id: str
+    story_version: str
+    kind: str
+    scene: str
+    item: str
+    journeys: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoryTotals:
+    story_id: str
+    story_version: str
+    journeys: int
+    steps: int
+    first_hour: datetime
+    last_hour: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class JourneyEnd:
+    """Journeys whose last recorded step arrived at ``scene`` in ``last_hour``."""
+
+    scene: str
+    ending_class: str | None
+    last_hour: datetime
+    journeys: int
+
+
+class Tx(ABC):
+    """One transaction: SQL is written with ``?`` placeholders for both dialects."""
+
+    @abstractmethod
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
+
+    @abstractmethod
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int: ...
+
+    @abstractmethod
+    def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+
+
+_SELECT_EVENT = ("SELECT story_id, story_version, journey_id, step, scene, choice, outcome, "
+                 "arrived, ending_class, locale, hour FROM step_events")
+
+
+class Store(ABC):
+    """A place to keep step events and their tallies. Not thread-safe: one per thread."""
+
+    dialect: Dialect
+    where: str  # for messages: a file path, or a URL without its password
+
+    # -- what a back-end provides -------------------------------------------------
+    @abstractmethod
+    def transaction(self, mode: Mode = "read") -> AbstractContextManager[Tx]:
+        """A transaction. ``write`` takes the write lock up front (SQLite), ``schema`` also
+        serialises schema changes across processes. Raises :class:`StoreUnavailableError` for
+        any database error, after dropping the connection."""
+
+    @abstractmethod
+    def _schema_table(self, tx: Tx) -> bool:
+        """Whether ``schema_migrations`` exists (a read, so a read-only file can be opened)."""
+
+    @abstractmethod
+    def _insert(self, tx: Tx, events: Sequence[StepEvent]) -> set[tuple[str, int]]:
+        """Insert, skipping existing ``(journey_id, step)``; return the keys inserted."""
+
+    @abstractmethod
+    def _hour_param(self, hour: datetime) -> Any: ...
+
+    @abstractmethod
+    def _hour_value(self, value: Any) -> datetime: ...
+
+    @abstractmethod
+    def reset(self) -> None:
+        """Drop the connection (after an error); the next call reconnects."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    # -- shared behaviour ---------------------------------------------------------
+    def migrate(self, upto: int = LATEST) -> int:
+        """Apply missing migrations (up to ``upto``); return the schema version now in place.
+
+        Looks first without a lock, so an up-to-date database (even a read-only one)
+        is opened without writing."""
+        current = self.schema_version()
+        if not pending(current, self.where, upto):
+            return current
+        with self.transaction("schema") as tx:
+            tx.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
+                       " name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+            current = int(tx.query("SELECT coalesce(max(version), 0) FROM schema_migrations")[0][0])
+            for migration in pending(current, self.where, upto):
+                for statement in migration.statements(self.dialect):
+                    tx.execute(statement)
+                tx.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                           (migration.version, migration.name,
+                            datetime.now(UTC).isoformat(timespec="seconds")))
+                current = migration.version
+        return current
+
+    def schema_version(self) -> int:
+        """0 for an empty database."""
+        with self.transaction() as tx:
+            if not self._schema_table(tx):
+                return 0
+            rows = tx.query("SELECT coalesce(max(version), 0) FROM schema_migrations")
+        return int(rows[0][0])
+
+    def write(self, events: Sequence[StepEvent]) -> int:
+        """Store a batch exactly once; return how many were new. Raises on any failure,
+        leaving nothing of the batch behind (one transaction)."""
+        batch = dedupe(events)
+        if not batch:
+            return 0
+        with self.transaction("write") as tx:
+            inserted = self._insert(tx, batch)
+            new = [e for e in batch if (e.journey_id, e.step) in inserted]
+            if new:
+                journeys = sorted({e.journey_id for e in new})
+                marks = ", ".join("?" * len(journeys))
+                rows = tx.query("SELECT journey_id, step, scene, choice, outcome, ending_class"
+                                f" FROM step_events WHERE journey_id IN ({marks})", journeys)
+                increments = tally_increments(new, rows)
+                if increments:
+                    tx.execute_many(
+                        "INSERT INTO tallies VALUES (?, ?, ?, ?, ?, ?)"
+                        " ON CONFLICT (story_id, story_version, kind, scene, item)"
+                        " DO UPDATE SET journeys = tallies.journeys + excluded.journeys",
+                        [(*key, n) for key, n in sorted(increments.items())])
+        return len(new)
+
+    def tallies(self, story_id: str | None = None) -> list[Tally]:
+        sql = "SELECT story_id, story_version, kind, scene, item, journeys FROM tallies"
+        with self.transaction() as tx:
+            rows = (tx.query(sql + " WHERE story_id = ?", (story_id,)) if story_id is not None
+                    else tx.query(sql))
+        return [Tally(r[0], r[1], r[2], r[3], r[4], int(r[5])) for r in rows]
+
+    def stories(self) -> list[StoryTotals]:
+        with self.transaction() as tx:
+            rows = tx.query("SELECT story_id, story_version, count(DISTINCT journey_id), count(*),"
+                            " min(hour), max(hour) FROM step_events"
+                            " GROUP BY story_id, story_version ORDER BY story_id, story_version")
+        return [StoryTotals(r[0], r[1], int(r[2]), int(r[3]), self._hour_value(r[4]),
+                            self._hour_value(r[5])) for r in rows]
+
+    def journey_ends(self, story_id: str, version: str | None = None) -> list[JourneyEnd]:
+        """Where each journey's last recorded step arrived, grouped by scene and hour."""
+        where, params = _filter(story_id, version)
+        with self.transaction() as tx:
+            rows = tx.query(
+                "SELECT e.arrived, e.ending_class, e.hour, count(*) FROM step_events e"
+                " JOIN (SELECT journey_id, max(step) AS last FROM step_events"
+                f" WHERE {where} GROUP BY journey_id) j"
+                " ON e.journey_id = j.journey_id AND e.step = j.last"
+                " GROUP BY e.arrived, e.ending_class, e.hour", params)
+        return [JourneyEnd(r[0], r[1], self._hour_value(r[2]), int(r[3])) for r in rows]
+
+    def passages(self, story_id: str, version: str | None = None) -> Iterator[tuple[str, str]]:
+        """Every distinct (journey, scene) the journeys acted at or arrived at."""
+        where, params = _filter(story_id, version)
+        with self.transaction() as tx:
+            rows = tx.query(f"SELECT journey_id, scene FROM step_events WHERE {where} UNION"
+                            f" SELECT journey_id, arrived FROM step_events WHERE {where}",
+                            (*params, *params))
+        for row in rows:
+            yield row[0], row[1]
+
+    def events(self, story_id: str | None = None) -> list[StepEvent]:
+        """Every stored event, in journey and step order (tests, small exports)."""
+        with self.transaction() as tx:
+            rows = (tx.query(_SELECT_EVENT + " WHERE story_id = ? ORDER BY journey_id, step",
+                             (story_id,)) if story_id is not None
+                    else tx.query(_SELECT_EVENT + " ORDER BY journey_id, step"))
+        return [StepEvent(r[0], r[1], r[2], int(r[3]), r[4], r[5], r[6], r[7], r[8], r[9],
+                          self._hour_value(r[10])) for r in rows]
+
+    def count(self) -> int:
+        with self.transaction() as tx:
+            return int(tx.query("SELECT count(*) FROM step_events")[0][0])
+
+    def prune(self, before: datetime) -> int:
+        """Delete events from hours before ``before``; tallies (no journey ids) stay."""
+        with self.transaction("write") as tx:
+            return tx.execute("DELETE FROM step_events WHERE hour < ?", (self._hour_param(before),))
+
+
+def _filter(story_id: str, version: str | None) -> tuple[str, tuple[str, ...]]:
+    if version is None:
+        return "story_id = ?", (story_id,)
+    return "story_id = ? AND story_version = ?", (story_id, version)
+
+
+def dedupe(events: Sequence[StepEvent]) -> list[StepEvent]:
+    """The first event for each ``(journey_id, step)``, in order."""
+    seen: set[tuple[str, int]] = set()
+    out = []
+    for event in events:
+        key = (event.journey_id, event.step)
+        if key not in seen:
+            seen.add(key)
+            out.append(event)
+    return out
+
+
+def tally_increments(new: Sequence[StepEvent], rows: Sequence[Row]) -> dict[Key, int]:
+    """How much each tally grows when ``new`` events join the table.
+
+    ``rows`` are all stored rows of the journeys in ``new`` (journey_id, step, scene,
+    choice, outcome, ending_class), the new ones included. A key counts for a journey
+    only if no *older* row of that journey already had it, and once per batch.
+    """
+    fresh = {(e.journey_id, e.step) for e in new}
+    seen: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
+    ended: set[str] = set()
+    for journey, step, scene, choice, outcome, ending in rows:
+        if (journey, int(step)) in fresh:
+            continue
+        seen[journey].update(_marks(scene, choice, outcome))
+        if ending is not None:
+            ended.add(journey)
+    increments: dict[Key, int] = defaultdict(int)
+    for event in sorted(new, key=lambda e: (e.journey_id, e.step)):
+        had = seen[event.journey_id]
+        for kind, scene, item in _marks(event.scene, event.choice, event.outcome):
+            if (kind, scene, item) not in had:
+                had.add((kind, scene, item))
+                increments[(event.story_id, event.story_version, kind, scene, item)] += 1
+        if event.ending_class is not None and event.journey_id not in ended:
+            ended.add(event.journey_id)
+            increments[(event.story_id, event.story_version, "ending", "", event.ending_class)] += 1
+    return dict(increments)
+
+
+def _marks(scene: str, choice: str | None, outcome: str | None) -> list[tuple[str, str, str]]:
+    marks = [("scene", scene, "")]
+    if choice is not None:
+        marks.append(("choice", scene, choice))
+    if outcome is not None:
+        marks.append(("outcome", scene, outcome))
+    return marks
