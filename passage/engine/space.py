@@ -62,7 +62,9 @@ def transitions(story: Story, key: Key) -> list[Transition]:
     elif isinstance(exit_, Jump):
         branch = next(b for b in exit_.branches if enabled(b, state))
         values = apply_effects(story.variables, state.values, state.visits, branch.effects)
-        result.append(Transition(0, -1, None, key_of(enter(story, state, branch.target, values, None))))
+        result.append(
+            Transition(0, -1, None, key_of(enter(story, state, branch.target, values, None)))
+        )
     elif isinstance(exit_, Chance):
         for index, outcome in enumerate(exit_.outcomes):
             values = apply_effects(story.variables, state.values, state.visits, outcome.effects)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 __all__ = [
     "Effect",
-    "ExpressionError",
     "Evaluator",
+    "ExpressionError",
     "Scope",
     "Value",
     "VariableType",
@@ -237,7 +237,9 @@ class _Parser:
     def _variable(self, token: _Token) -> _Typed:
         variable = self.scope.variables.get(token.text)
         if variable is None:
-            raise ExpressionError(_unknown("variable", token.text, self.scope.variables), token.offset)
+            raise ExpressionError(
+                _unknown("variable", token.text, self.scope.variables), token.offset
+            )
         index = variable.index
         kind = f"enum:{token.text}" if variable.kind == "enum" else variable.kind
         return _Typed(kind, lambda v, s: v[index], None, token.offset)
@@ -282,7 +284,9 @@ class _Parser:
             raise ExpressionError(f"expected a variable name, found {name.text!r}", name.offset)
         variable = self.scope.variables.get(name.text)
         if variable is None:
-            raise ExpressionError(_unknown("variable", name.text, self.scope.variables), name.offset)
+            raise ExpressionError(
+                _unknown("variable", name.text, self.scope.variables), name.offset
+            )
         operator = self.take()
         if operator.text not in {"=", "+=", "-="}:
             raise ExpressionError(
@@ -400,7 +404,7 @@ def _check_assignable(name: str, variable: VariableType, declared: str, value: _
 
 
 def compile_condition(source: str, scope: Scope) -> tuple[Evaluator, set[str], bool | None]:
-    """Parse and type-check a condition; return its closure, the variables it reads, its constant."""
+    """Parse and type-check a condition: its closure, the variables it reads, its constant."""
     parser = _Parser(source, scope)
     node = parser.expression()
     parser.at_end()
