@@ -8,6 +8,7 @@ import secrets
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+from rich.text import Text
 
 from passage.autoplay import AutoplayResult, play_random
 from passage.commands.common import CommandError, load_story
@@ -74,7 +75,7 @@ def _report(story: Story, result: AutoplayResult, console: Console) -> None:
     classes.add_column("share", justify="right")
     for key, ending in story.endings.items():
         count = result.classes[key]
-        classes.add_row(ending.title, f"{count:,}", f"{count / max(total, 1):.1%}")
+        classes.add_row(Text(ending.title), f"{count:,}", f"{count / max(total, 1):.1%}")
     console.print(classes)
     endings = Table(title="Endings")
     endings.add_column("ending scene")
@@ -107,7 +108,7 @@ def _coverage(story: Story, result: AutoplayResult, console: Console) -> None:
     for scene_id, index in choices:
         exit_ = story.scenes[scene_id].exit
         text = exit_.choices[index].text if hasattr(exit_, "choices") else ""
-        console.print(f"  choice never taken: {scene_id} #{index + 1} {text!r}")
+        console.print(f"  choice never taken: {scene_id} #{index + 1} {text!r}", markup=False)
     for scene_id, index in outcomes:
         console.print(f"  chance outcome never drawn: {scene_id} outcome {index + 1}")
     if not (scenes or choices or outcomes):

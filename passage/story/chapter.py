@@ -17,6 +17,7 @@ from markdown_it.token import Token
 
 from passage.story.attrs import Attributes, AttributeSyntaxError, parse_attributes
 from passage.story.attrs import split_trailing_attributes as _split
+from passage.story.config import toml_error
 from passage.story.errors import Diagnostic, Location
 from passage.story.markdown import BLOCKS, markdown
 
@@ -80,8 +81,12 @@ def read_chapter(file: str, text: str, diagnostics: list[Diagnostic]) -> DraftCh
     lines = text.splitlines()
     meta, offset = _front_matter(file, lines, diagnostics)
     body = "\n".join(lines[offset:])
-    reader = _Reader(file, lines, offset, diagnostics)
-    reader.read(markdown().parse(body))
+    tokens = markdown().parse(body)
+    for token in tokens:  # make line maps count from the top of the file
+        if token.map:
+            token.map = [token.map[0] + offset, token.map[1] + offset]
+    reader = _Reader(file, lines, diagnostics)
+    reader.read(tokens)
     return DraftChapter(file, meta, Location(file, 1), reader.scenes, offset)
 
 
@@ -100,10 +105,11 @@ def _front_matter(
         return {}, 0
     for number, line in enumerate(lines[1:], start=1):
         if line.strip() == "+++":
+            text = "\n".join(lines[1:number])
             try:
-                return tomllib.loads("\n".join(lines[1:number])), number + 1
+                return tomllib.loads(text), number + 1
             except tomllib.TOMLDecodeError as error:
-                diagnostics.append(_toml_diagnostic(file, error, line_offset=1))
+                diagnostics.append(toml_error(file, error, text, line_offset=1))
                 return {}, number + 1
     diagnostics.append(
         Diagnostic(
@@ -111,15 +117,6 @@ def _front_matter(
         )
     )
     return {}, len(lines)
-
-
-def _toml_diagnostic(file: str, error: tomllib.TOMLDecodeError, line_offset: int) -> Diagnostic:
-    match = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
-    line, column = (int(match.group(1)), int(match.group(2))) if match else (1, 0)
-    message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
-    return Diagnostic(
-        "error", "toml", f"invalid TOML: {message}", Location(file, line + line_offset, column)
-    )
 
 
 def _top_level(tokens: Sequence[Token]) -> list[tuple[int, int]]:
@@ -136,12 +133,9 @@ def _top_level(tokens: Sequence[Token]) -> list[tuple[int, int]]:
 
 
 class _Reader:
-    def __init__(
-        self, file: str, lines: list[str], offset: int, diagnostics: list[Diagnostic]
-    ) -> None:
+    def __init__(self, file: str, lines: list[str], diagnostics: list[Diagnostic]) -> None:
         self.file = file
         self.lines = lines
-        self.offset = offset
         self.diagnostics = diagnostics
         self.scenes: list[DraftScene] = []
 
@@ -149,7 +143,7 @@ class _Reader:
         self.diagnostics.append(Diagnostic("error", code, message, location))
 
     def where(self, token: Token, column: int = 0) -> Location:
-        line = (token.map[0] if token.map else 0) + self.offset + 1
+        line = (token.map[0] if token.map else 0) + 1
         return Location(self.file, line, column)
 
     def read(self, tokens: list[Token]) -> None:
@@ -191,7 +185,7 @@ class _Reader:
         self.scenes.append(DraftScene(attrs.id or "", title, attrs, location))
 
     def _column_of(self, token: Token, fragment: str) -> int:
-        line_index = (token.map[0] if token.map else 0) + self.offset
+        line_index = token.map[0] if token.map else 0
         if 0 <= line_index < len(self.lines):
             found = self.lines[line_index].find(fragment)
             if found >= 0:

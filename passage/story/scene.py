@@ -131,9 +131,8 @@ class SceneBuilder:
         )
 
     def _render(self, result: RenderResult, where: Location) -> RenderResult:
-        base = where.line
         for issue in result.issues:
-            location = Location(self.file, issue.line + base if issue.line else base, 1)
+            location = where if issue.line < 0 else Location(self.file, issue.line + 1, 1)
             if issue.kind == "scene" and issue.target not in self.scope.scenes:
                 self.error("dangling-link", f"link to unknown scene '#{issue.target}'", location)
             elif issue.kind == "bad-link":
@@ -304,8 +303,9 @@ class SceneBuilder:
             )
         condition_source = link.attrs.values.get("if", "")
         condition: Evaluator | None = None
+        reads: frozenset[str] = frozenset()
         if condition_source:
-            condition = self._condition(link.attrs, link.location)
+            condition, reads = self._condition(link.attrs, link.location)
         reason = link.attrs.values.get("else")
         if reason is not None and not condition_source:
             self.error(
@@ -313,7 +313,7 @@ class SceneBuilder:
                 "'else' gives the reason a condition is false: it needs 'if'",
                 link.location,
             )
-        text = self._render(render_inline(link.text, 0), link.location)
+        text = self._render(render_inline(link.text), link.location)
         self._target(link)
         key = link.attrs.id or f"{kind}-{index + 1}"
         return Choice(
@@ -326,6 +326,7 @@ class SceneBuilder:
             reason,
             self._effects(link.attrs, link.location),
             link.location,
+            reads,
         )
 
     def _jump(self, draft: DraftScene, block: DraftBlock) -> Jump:
@@ -369,7 +370,7 @@ class SceneBuilder:
                     'sources="…" or rationale="…", or the outcome sources="…"',
                     link.location,
                 )
-            text = self._render(render_inline(link.text, 0), link.location)
+            text = self._render(render_inline(link.text), link.location)
             self._target(link)
             key = link.attrs.id or f"outcome-{index + 1}"
             outcomes.append(
@@ -430,16 +431,18 @@ class SceneBuilder:
             )
 
     # --- expressions ------------------------------------------------------------
-    def _condition(self, attrs: Attributes, where: Location) -> Evaluator | None:
+    def _condition(
+        self, attrs: Attributes, where: Location
+    ) -> tuple[Evaluator | None, frozenset[str]]:
         try:
-            run, _names, constant = compile_condition(attrs.values["if"], self.scope)
+            run, reads, constant = compile_condition(attrs.values["if"], self.scope)
         except ExpressionError as error:
             self.error(
                 "expression",
                 f"in if=: {error.message}",
                 self._value_location(attrs, "if", where, error.offset),
             )
-            return None
+            return None, frozenset()
         if constant is not None:
             self.diagnostics.append(
                 Diagnostic(
@@ -449,7 +452,7 @@ class SceneBuilder:
                     self._value_location(attrs, "if", where),
                 )
             )
-        return run
+        return run, frozenset(reads)
 
     def _effects(self, attrs: Attributes, where: Location) -> tuple[Effect, ...]:
         source = attrs.values.get("set")
