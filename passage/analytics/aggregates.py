@@ -54,8 +54,13 @@ def snapshot(tallies: list[Tally]) -> dict[tuple[str, str], StorySnapshot]:
 class StatsCache:
     """A :class:`~passage.analytics.events.ChoiceStats` refreshed in the background."""
 
-    def __init__(self, open_store: Callable[[], Store], refresh: float = 5.0,
-                 threshold: int = THRESHOLD, background: bool = True) -> None:
+    def __init__(
+        self,
+        open_store: Callable[[], Store],
+        refresh: float = 5.0,
+        threshold: int = THRESHOLD,
+        background: bool = True,
+    ) -> None:
         self._open_store = open_store
         self._store: Store | None = None
         self._refresh = refresh
@@ -65,8 +70,9 @@ class StatsCache:
         self._failing = False
         self._thread: threading.Thread | None = None
         if background:
-            self._thread = threading.Thread(target=self._run, name="passage-analytics-cache",
-                                            daemon=True)
+            self._thread = threading.Thread(
+                target=self._run, name="passage-analytics-cache", daemon=True
+            )
             self._thread.start()
 
     def refresh(self) -> bool:
@@ -79,8 +85,10 @@ class StatsCache:
             if self._store is not None:
                 self._store.reset()
             if not self._failing:
-                _log.warning("analytics: cannot refresh choice statistics (%s); showing the"
-                             " last ones read", error)
+                _log.warning(
+                    "analytics: cannot refresh choice statistics (%s); showing the last ones read",
+                    error,
+                )
             self._failing = True
             return False
         self._failing = False
@@ -92,8 +100,9 @@ class StatsCache:
             return None
         return dict(story.choices.get(scene, {}))
 
-    def outcome_shares(self, story_id: str, story_version: str,
-                       scene: str) -> dict[str, int] | None:
+    def outcome_shares(
+        self, story_id: str, story_version: str, scene: str
+    ) -> dict[str, int] | None:
         """How chance fell for the journeys at a chance scene (to set beside the exact odds)."""
         story = self._data.get((story_id, story_version))
         if story is None or story.scenes.get(scene, 0) < self.threshold:

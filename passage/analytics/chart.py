@@ -40,8 +40,9 @@ def draw_chart(report: Report, path: Path) -> None:
     if scenes:
         heights.append(0.5 * len(scenes) + 1.0)
     figure = Figure(figsize=(10, sum(heights) + 1.2), layout="constrained")
-    figure.suptitle(f"{report.story_id}: {report.journeys:,} journeys, {report.steps:,} steps",
-                    fontsize=13)
+    figure.suptitle(
+        f"{report.story_id}: {report.journeys:,} journeys, {report.steps:,} steps", fontsize=13
+    )
     axes = figure.subplots(panels, 1, gridspec_kw={"height_ratios": heights})
     _ends(axes[0], report)
     _chapters(axes[1], report)
@@ -69,8 +70,13 @@ def _ends(ax: Axes, report: Report) -> None:
 def _chapters(ax: Axes, report: Report) -> None:
     ax.set_title("Journeys reaching each chapter", loc="left")
     if not report.chapters:
-        ax.text(0.5, 0.5, "chapters need the story folder (--story-dir)", ha="center",
-                transform=ax.transAxes)
+        ax.text(
+            0.5,
+            0.5,
+            "chapters need the story folder (--story-dir)",
+            ha="center",
+            transform=ax.transAxes,
+        )
         ax.set_axis_off()
         return
     labels = [_wrap(f"{c.number}. {c.title}", 18) for c in report.chapters]
@@ -86,11 +92,17 @@ def _shares(ax: Axes, scenes: list[SceneShares]) -> None:
         left = 0.0
         for index, (_, text, count) in enumerate(scene.shares):
             width = count / total
-            ax.barh(row, width, left=left, color=_PALETTE[index % len(_PALETTE)],
-                    edgecolor="white")
+            ax.barh(row, width, left=left, color=_PALETTE[index % len(_PALETTE)], edgecolor="white")
             if width >= 0.1:  # room for a label: wrap it to the segment's width
-                ax.text(left + width / 2, row, _wrap(f"{text} {width:.0%}", int(width * 55)),
-                        ha="center", va="center", color="white", fontsize=7)
+                ax.text(
+                    left + width / 2,
+                    row,
+                    _wrap(f"{text} {width:.0%}", int(width * 55)),
+                    ha="center",
+                    va="center",
+                    color="white",
+                    fontsize=7,
+                )
             left += width
         names.append(_wrap(scene.title + (" (chance)" if scene.kind == "chance" else ""), 30))
     ax.set_yticks(range(len(names)), names)

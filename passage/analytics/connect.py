@@ -47,8 +47,9 @@ def sqlite_path(database: str | None, data_dir: Path) -> Path | None:
     return Path(database)
 
 
-def store_factory(database: str | None, data_dir: Path, *,
-                  migrate: bool = True) -> Callable[[], Store]:
+def store_factory(
+    database: str | None, data_dir: Path, *, migrate: bool = True
+) -> Callable[[], Store]:
     """A function that opens a new store (one per thread: connections are not shared).
 
     Opening is lazy: nothing connects until the first query, so a server starts even

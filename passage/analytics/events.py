@@ -50,8 +50,9 @@ class ChoiceStats(Protocol):
     ``ending_shares`` maps ending class keys to journeys.
     """
 
-    def choice_shares(self, story_id: str, story_version: str,
-                      scene: str) -> dict[str, int] | None: ...
+    def choice_shares(
+        self, story_id: str, story_version: str, scene: str
+    ) -> dict[str, int] | None: ...
 
     def ending_shares(self, story_id: str, story_version: str) -> dict[str, int] | None: ...
 
@@ -63,8 +64,14 @@ def hour_of(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
-def step_event(story: Story, before: State, after: State, choice: int,
-               locale: str | None = None, now: datetime | None = None) -> StepEvent:
+def step_event(
+    story: Story,
+    before: State,
+    after: State,
+    choice: int,
+    locale: str | None = None,
+    now: datetime | None = None,
+) -> StepEvent:
     """The event for ``after = step(story, before, choice)``.
 
     Only authored choices get a key: a jump or a chance is not the player's choice,

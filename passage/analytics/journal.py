@@ -30,8 +30,16 @@ from typing import IO, Any
 
 from passage.analytics.events import StepEvent
 
-__all__ = ["FORMAT", "Journal", "JournalLineError", "JournalRead", "decode_event",
-           "encode_event", "iter_journal", "read_journal"]
+__all__ = [
+    "FORMAT",
+    "Journal",
+    "JournalLineError",
+    "JournalRead",
+    "decode_event",
+    "encode_event",
+    "iter_journal",
+    "read_journal",
+]
 
 FORMAT = 1
 _log = logging.getLogger("passage.analytics")
@@ -64,8 +72,8 @@ def decode_event(line: bytes) -> StepEvent:
     if record.get("v") != FORMAT:
         raise JournalLineError(f"unknown journal format {record.get('v')!r}")
     for name in _TEXT:
-        if not isinstance(record.get(name), str) or not record[name]:
-            raise JournalLineError(f"{name!r} missing or not a non-empty string")
+        if not isinstance(record.get(name), str):
+            raise JournalLineError(f"{name!r} missing or not a string")
     for name in _OPTIONAL:
         if record.get(name) is not None and not isinstance(record[name], str):
             raise JournalLineError(f"{name!r} is not a string or null")
@@ -80,10 +88,16 @@ def decode_event(line: bytes) -> StepEvent:
     if when is None or when.minute or when.second:
         raise JournalLineError("'hour' missing or not YYYY-MM-DDTHH:00:00Z")
     return StepEvent(
-        story_id=record["story_id"], story_version=record["story_version"],
-        journey_id=record["journey_id"], step=step, scene=record["scene"],
-        choice=record.get("choice"), outcome=record.get("outcome"), arrived=record["arrived"],
-        ending_class=record.get("ending_class"), locale=record["locale"],
+        story_id=record["story_id"],
+        story_version=record["story_version"],
+        journey_id=record["journey_id"],
+        step=step,
+        scene=record["scene"],
+        choice=record.get("choice"),
+        outcome=record.get("outcome"),
+        arrived=record["arrived"],
+        ending_class=record.get("ending_class"),
+        locale=record["locale"],
         hour=when.replace(tzinfo=UTC),
     )
 
@@ -95,8 +109,9 @@ class JournalRead:
     torn: bool = False
 
 
-def iter_journal(stream: IO[bytes], name: str, result: JournalRead | None = None
-                 ) -> Iterator[StepEvent]:
+def iter_journal(
+    stream: IO[bytes], name: str, result: JournalRead | None = None
+) -> Iterator[StepEvent]:
     """The events in a journal stream, logging and skipping what is not an event.
 
     A last line without its newline is a write the crash interrupted: "torn"."""
@@ -104,8 +119,12 @@ def iter_journal(stream: IO[bytes], name: str, result: JournalRead | None = None
     for number, line in enumerate(stream, start=1):
         if not line.endswith(b"\n"):
             result.torn = True
-            _problem(result, name, f"line {number}: torn last line ({len(line)} bytes, "
-                                   "no newline: an interrupted write); skipped")
+            _problem(
+                result,
+                name,
+                f"line {number}: torn last line ({len(line)} bytes, "
+                "no newline: an interrupted write); skipped",
+            )
             return
         if not line.strip():
             continue
@@ -150,7 +169,7 @@ class Journal:
             try:
                 view = memoryview(data)
                 while view:
-                    view = view[os.write(fd, view):]
+                    view = view[os.write(fd, view) :]
                 os.fsync(fd)
             except OSError:
                 with contextlib.suppress(OSError):
@@ -208,8 +227,9 @@ class Journal:
         return fd
 
 
-def _feed(events: Iterable[StepEvent], write: Callable[[list[StepEvent]], object],
-          batch_size: int) -> int:
+def _feed(
+    events: Iterable[StepEvent], write: Callable[[list[StepEvent]], object], batch_size: int
+) -> int:
     count, batch = 0, []
     for event in events:
         batch.append(event)
@@ -222,8 +242,7 @@ def _feed(events: Iterable[StepEvent], write: Callable[[list[StepEvent]], object
     return count
 
 
-def _replay_orphan(path: Path, write: Callable[[list[StepEvent]], object],
-                   batch_size: int) -> int:
+def _replay_orphan(path: Path, write: Callable[[list[StepEvent]], object], batch_size: int) -> int:
     try:
         stream = path.open("rb")
     except OSError:
@@ -239,8 +258,9 @@ def _replay_orphan(path: Path, write: Callable[[list[StepEvent]], object],
         path.unlink()
         _fsync_dir(path.parent)
         if count:
-            _log.info("analytics journal %s: replayed %d events from a previous process",
-                      path, count)
+            _log.info(
+                "analytics journal %s: replayed %d events from a previous process", path, count
+            )
         return count
 
 

@@ -59,7 +59,8 @@ CREATE TABLE tallies (
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
-        1, "step events and journey tallies",
+        1,
+        "step events and journey tallies",
         sqlite=(
             f"CREATE TABLE step_events ({_EVENTS_COLUMNS} hour TEXT NOT NULL,"
             " PRIMARY KEY (journey_id, step)) WITHOUT ROWID",
@@ -72,7 +73,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(
-        2, "index events by story and hour (reports, retention)",
+        2,
+        "index events by story and hour (reports, retention)",
         sqlite=("CREATE INDEX step_events_story_hour ON step_events (story_id, hour)",),
         postgresql=("CREATE INDEX step_events_story_hour ON step_events (story_id, hour)",),
     ),

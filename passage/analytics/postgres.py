@@ -19,7 +19,14 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 
 from passage.analytics.events import StepEvent
-from passage.analytics.store import Mode, Row, Store, StoreUnavailableError, Tx
+from passage.analytics.store import (
+    BatchRefusedError,
+    Mode,
+    Row,
+    Store,
+    StoreUnavailableError,
+    Tx,
+)
 
 __all__ = ["PostgresStore", "redact"]
 
@@ -54,8 +61,13 @@ class _PostgresTx(Tx):
 class PostgresStore(Store):
     dialect = "postgresql"
 
-    def __init__(self, url: str, connect_timeout: int = 3, statement_timeout_ms: int = 10_000,
-                 migrate: bool = True) -> None:
+    def __init__(
+        self,
+        url: str,
+        connect_timeout: int = 3,
+        statement_timeout_ms: int = 10_000,
+        migrate: bool = True,
+    ) -> None:
         self.url = url
         self.where = redact(url)
         self._connect_timeout = connect_timeout
@@ -71,6 +83,9 @@ class PostgresStore(Store):
                 if mode == "schema":
                     connection.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
                 yield _PostgresTx(connection)
+        except (psycopg.DataError, psycopg.IntegrityError) as error:
+            self.reset()
+            raise BatchRefusedError(f"{self.where}: {_first_line(error)}") from error
         except psycopg.Error as error:
             self.reset()
             raise StoreUnavailableError(f"{self.where}: {_first_line(error)}") from error
@@ -83,7 +98,9 @@ class PostgresStore(Store):
             return self._connection
         try:
             connection = psycopg.connect(
-                self.url, autocommit=True, connect_timeout=self._connect_timeout,
+                self.url,
+                autocommit=True,
+                connect_timeout=self._connect_timeout,
                 application_name="passage-analytics",
                 options=f"-c statement_timeout={self._statement_timeout}",
             )
@@ -110,11 +127,16 @@ class PostgresStore(Store):
             " ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[])"
             " ON CONFLICT (journey_id, step) DO NOTHING RETURNING journey_id, step",
             (
-                [e.journey_id for e in events], [e.step for e in events],
-                [e.story_id for e in events], [e.story_version for e in events],
-                [e.scene for e in events], [e.choice for e in events],
-                [e.outcome for e in events], [e.arrived for e in events],
-                [e.ending_class for e in events], [e.locale for e in events],
+                [e.journey_id for e in events],
+                [e.step for e in events],
+                [e.story_id for e in events],
+                [e.story_version for e in events],
+                [e.scene for e in events],
+                [e.choice for e in events],
+                [e.outcome for e in events],
+                [e.arrived for e in events],
+                [e.ending_class for e in events],
+                [e.locale for e in events],
                 [self._hour_param(e.hour) for e in events],
             ),
         )

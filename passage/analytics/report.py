@@ -64,10 +64,17 @@ class Report:
         return sum(r.journeys for r in self.ends if r.kind == "ending")
 
 
-def build_report(store: Store, story_id: str, version: str | None, story: Story | None,
-                 now: datetime, threshold: int = THRESHOLD) -> Report:
-    totals = [t for t in store.stories()
-              if t.story_id == story_id and version in (None, t.story_version)]
+def build_report(
+    store: Store,
+    story_id: str,
+    version: str | None,
+    story: Story | None,
+    now: datetime,
+    threshold: int = THRESHOLD,
+) -> Report:
+    totals = [
+        t for t in store.stories() if t.story_id == story_id and version in (None, t.story_version)
+    ]
     report = Report(
         story_id=story_id,
         versions=tuple(t.story_version for t in totals),
@@ -84,8 +91,9 @@ def build_report(store: Store, story_id: str, version: str | None, story: Story 
     return report
 
 
-def _ends(store: Store, story_id: str, version: str | None, story: Story | None,
-          now: datetime) -> list[EndRow]:
+def _ends(
+    store: Store, story_id: str, version: str | None, story: Story | None, now: datetime
+) -> list[EndRow]:
     recent = hour_of(now) - timedelta(hours=1)
     endings: dict[str, int] = defaultdict(int)
     left: dict[str, int] = defaultdict(int)
@@ -120,14 +128,21 @@ def _chapters(store: Store, story_id: str, version: str | None, story: Story) ->
     previous: int | None = None
     for chapter in sorted(story.chapters, key=lambda c: c.number):
         count = len(reached[chapter.id])
-        rows.append(ChapterRow(chapter.number, chapter.title, count,
-                               max(0, previous - count) if previous is not None else 0))
+        rows.append(
+            ChapterRow(
+                chapter.number,
+                chapter.title,
+                count,
+                max(0, previous - count) if previous is not None else 0,
+            )
+        )
         previous = count
     return rows
 
 
-def _shares(store: Store, story_id: str, version: str | None, story: Story | None,
-            threshold: int) -> list[SceneShares]:
+def _shares(
+    store: Store, story_id: str, version: str | None, story: Story | None, threshold: int
+) -> list[SceneShares]:
     at: dict[str, int] = defaultdict(int)
     items: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for t in store.tallies(story_id):
@@ -138,8 +153,10 @@ def _shares(store: Store, story_id: str, version: str | None, story: Story | Non
         elif t.kind in ("choice", "outcome"):
             items[(t.scene, "choice" if t.kind == "choice" else "chance")][t.item] += t.journeys
     order = list(story.scenes) if story is not None else []
-    scenes = sorted({s for s, _ in items}, key=lambda s: (s not in order,
-                                                          order.index(s) if s in order else 0, s))
+    scenes = sorted(
+        {s for s, _ in items},
+        key=lambda s: (s not in order, order.index(s) if s in order else 0, s),
+    )
     out = []
     for scene in scenes:
         for kind in ("choice", "chance"):
@@ -149,8 +166,15 @@ def _shares(store: Store, story_id: str, version: str | None, story: Story | Non
             texts = _texts(story, scene)
             keys = [k for k in texts if k in counts] + sorted(set(counts) - set(texts))
             shares = tuple((k, texts.get(k, k), counts[k]) for k in keys)
-            out.append(SceneShares(scene, _scene_title(story, scene), kind, at.get(scene, 0),
-                                   shares if at.get(scene, 0) >= threshold else ()))
+            out.append(
+                SceneShares(
+                    scene,
+                    _scene_title(story, scene),
+                    kind,
+                    at.get(scene, 0),
+                    shares if at.get(scene, 0) >= threshold else (),
+                )
+            )
     return out
 
 

@@ -18,8 +18,9 @@ from passage.story.model import Choices, Ending, Story
 __all__ = ["journey_events", "random_events"]
 
 
-def journey_events(story: Story, seed: int, rng: random.Random, now: datetime,
-                   stop_after: int | None = None) -> Iterator[StepEvent]:
+def journey_events(
+    story: Story, seed: int, rng: random.Random, now: datetime, stop_after: int | None = None
+) -> Iterator[StepEvent]:
     """One journey's events; ``stop_after`` steps models a reader who leaves early."""
     state = new_state(story, seed)
     taken = 0
@@ -37,8 +38,9 @@ def journey_events(story: Story, seed: int, rng: random.Random, now: datetime,
         taken += 1
 
 
-def random_events(story: Story, journeys: int, seed: int, now: datetime,
-                  leave_share: float = 0.0) -> list[StepEvent]:
+def random_events(
+    story: Story, journeys: int, seed: int, now: datetime, leave_share: float = 0.0
+) -> list[StepEvent]:
     """Events of ``journeys`` random journeys; ``leave_share`` of them stop part-way."""
     rng = random.Random(seed)
     events: list[StepEvent] = []

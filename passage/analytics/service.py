@@ -48,8 +48,9 @@ class Analytics:
             self.stats.close()
 
 
-def open_analytics(database: str | None, data_dir: Path, *, refresh: float = 5.0,
-                   enabled: bool = True) -> Analytics:
+def open_analytics(
+    database: str | None, data_dir: Path, *, refresh: float = 5.0, enabled: bool = True
+) -> Analytics:
     """Start the writer and the cache. Never connects in the caller's thread, so a
     database that is down delays nothing: events are journaled until it returns.
     Raises :class:`~passage.analytics.connect.DatabaseURLError` for a URL it cannot use."""

@@ -18,11 +18,25 @@ from pathlib import Path
 from typing import Any
 
 from passage.analytics.events import StepEvent
-from passage.analytics.store import Mode, Row, Store, StoreUnavailableError, Tx
+from passage.analytics.store import (
+    BatchRefusedError,
+    Mode,
+    Row,
+    Store,
+    StoreUnavailableError,
+    Tx,
+)
 
 __all__ = ["SqliteStore"]
 
 _HOUR = "%Y-%m-%d %H:%M:%S"
+# errors about the data sent, not about the database: retrying the same batch cannot help
+_REFUSALS = (
+    sqlite3.DataError,
+    sqlite3.IntegrityError,
+    sqlite3.ProgrammingError,
+    sqlite3.InterfaceError,
+)
 
 
 class _SqliteTx(Tx):
@@ -56,6 +70,9 @@ class SqliteStore(Store):
             connection.execute("BEGIN" if mode == "read" else "BEGIN IMMEDIATE")
             yield _SqliteTx(connection)
             connection.execute("COMMIT")
+        except _REFUSALS as error:
+            self.reset()
+            raise BatchRefusedError(f"{self.where}: {error}") from error
         except sqlite3.Error as error:
             self.reset()
             raise StoreUnavailableError(f"{self.where}: {error}") from error
@@ -68,8 +85,9 @@ class SqliteStore(Store):
             return self._connection
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.path, timeout=self._busy_timeout,
-                                         isolation_level=None, check_same_thread=False)
+            connection = sqlite3.connect(
+                self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False
+            )
         except (OSError, sqlite3.Error) as error:
             raise StoreUnavailableError(f"{self.where}: {error}") from error
         try:
@@ -101,8 +119,19 @@ class SqliteStore(Store):
                 "INSERT INTO step_events (journey_id, step, story_id, story_version, scene, choice,"
                 " outcome, arrived, ending_class, locale, hour)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (e.journey_id, e.step, e.story_id, e.story_version, e.scene, e.choice, e.outcome,
-                 e.arrived, e.ending_class, e.locale, self._hour_param(e.hour)),
+                (
+                    e.journey_id,
+                    e.step,
+                    e.story_id,
+                    e.story_version,
+                    e.scene,
+                    e.choice,
+                    e.outcome,
+                    e.arrived,
+                    e.ending_class,
+                    e.locale,
+                    self._hour_param(e.hour),
+                ),
             ):
                 inserted.add((e.journey_id, e.step))
         return inserted

@@ -19,7 +19,7 @@ from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -27,6 +27,7 @@ from passage.analytics.events import StepEvent
 from passage.analytics.migrations import LATEST, Dialect, pending
 
 __all__ = [
+    "BatchRefusedError",
     "JourneyEnd",
     "Mode",
     "Store",
@@ -44,7 +45,11 @@ Key = tuple[str, str, str, str, str]  # story_id, story_version, kind, scene, it
 
 
 class StoreUnavailableError(Exception):
-    """The database could not take the batch (down, read-only, locked, timed out)."""
+    """The database could not take the batch (down, read-only, locked, timed out): retry later."""
+
+
+class BatchRefusedError(Exception):
+    """The database refused the data itself: retrying the same batch cannot help."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +99,10 @@ class Tx(ABC):
     def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
 
 
-_SELECT_EVENT = ("SELECT story_id, story_version, journey_id, step, scene, choice, outcome, "
-                 "arrived, ending_class, locale, hour FROM step_events")
+_SELECT_EVENT = (
+    "SELECT story_id, story_version, journey_id, step, scene, choice, outcome, "
+    "arrived, ending_class, locale, hour FROM step_events"
+)
 
 
 class Store(ABC):
@@ -142,15 +149,22 @@ class Store(ABC):
         if not pending(current, self.where, upto):
             return current
         with self.transaction("schema") as tx:
-            tx.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
-                       " name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+            tx.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
+                " name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
             current = int(tx.query("SELECT coalesce(max(version), 0) FROM schema_migrations")[0][0])
             for migration in pending(current, self.where, upto):
                 for statement in migration.statements(self.dialect):
                     tx.execute(statement)
-                tx.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
-                           (migration.version, migration.name,
-                            datetime.now(UTC).isoformat(timespec="seconds")))
+                tx.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                    (
+                        migration.version,
+                        migration.name,
+                        datetime.now(UTC).isoformat(timespec="seconds"),
+                    ),
+                )
                 current = migration.version
         return current
 
@@ -165,7 +179,7 @@ class Store(ABC):
     def write(self, events: Sequence[StepEvent]) -> int:
         """Store a batch exactly once; return how many were new. Raises on any failure,
         leaving nothing of the batch behind (one transaction)."""
-        batch = dedupe(events)
+        batch = [_clean(e) for e in dedupe(events)]
         if not batch:
             return 0
         with self.transaction("write") as tx:
@@ -174,31 +188,44 @@ class Store(ABC):
             if new:
                 journeys = sorted({e.journey_id for e in new})
                 marks = ", ".join("?" * len(journeys))
-                rows = tx.query("SELECT journey_id, step, scene, choice, outcome, ending_class"
-                                f" FROM step_events WHERE journey_id IN ({marks})", journeys)
+                rows = tx.query(
+                    "SELECT journey_id, step, scene, choice, outcome, ending_class"
+                    f" FROM step_events WHERE journey_id IN ({marks})",
+                    journeys,
+                )
                 increments = tally_increments(new, rows)
                 if increments:
                     tx.execute_many(
                         "INSERT INTO tallies VALUES (?, ?, ?, ?, ?, ?)"
                         " ON CONFLICT (story_id, story_version, kind, scene, item)"
                         " DO UPDATE SET journeys = tallies.journeys + excluded.journeys",
-                        [(*key, n) for key, n in sorted(increments.items())])
+                        [(*key, n) for key, n in sorted(increments.items())],
+                    )
         return len(new)
 
     def tallies(self, story_id: str | None = None) -> list[Tally]:
         sql = "SELECT story_id, story_version, kind, scene, item, journeys FROM tallies"
         with self.transaction() as tx:
-            rows = (tx.query(sql + " WHERE story_id = ?", (story_id,)) if story_id is not None
-                    else tx.query(sql))
+            rows = (
+                tx.query(sql + " WHERE story_id = ?", (story_id,))
+                if story_id is not None
+                else tx.query(sql)
+            )
         return [Tally(r[0], r[1], r[2], r[3], r[4], int(r[5])) for r in rows]
 
     def stories(self) -> list[StoryTotals]:
         with self.transaction() as tx:
-            rows = tx.query("SELECT story_id, story_version, count(DISTINCT journey_id), count(*),"
-                            " min(hour), max(hour) FROM step_events"
-                            " GROUP BY story_id, story_version ORDER BY story_id, story_version")
-        return [StoryTotals(r[0], r[1], int(r[2]), int(r[3]), self._hour_value(r[4]),
-                            self._hour_value(r[5])) for r in rows]
+            rows = tx.query(
+                "SELECT story_id, story_version, count(DISTINCT journey_id), count(*),"
+                " min(hour), max(hour) FROM step_events"
+                " GROUP BY story_id, story_version ORDER BY story_id, story_version"
+            )
+        return [
+            StoryTotals(
+                r[0], r[1], int(r[2]), int(r[3]), self._hour_value(r[4]), self._hour_value(r[5])
+            )
+            for r in rows
+        ]
 
     def journey_ends(self, story_id: str, version: str | None = None) -> list[JourneyEnd]:
         """Where each journey's last recorded step arrived, grouped by scene and hour."""
@@ -209,27 +236,49 @@ class Store(ABC):
                 " JOIN (SELECT journey_id, max(step) AS last FROM step_events"
                 f" WHERE {where} GROUP BY journey_id) j"
                 " ON e.journey_id = j.journey_id AND e.step = j.last"
-                " GROUP BY e.arrived, e.ending_class, e.hour", params)
+                " GROUP BY e.arrived, e.ending_class, e.hour",
+                params,
+            )
         return [JourneyEnd(r[0], r[1], self._hour_value(r[2]), int(r[3])) for r in rows]
 
     def passages(self, story_id: str, version: str | None = None) -> Iterator[tuple[str, str]]:
         """Every distinct (journey, scene) the journeys acted at or arrived at."""
         where, params = _filter(story_id, version)
         with self.transaction() as tx:
-            rows = tx.query(f"SELECT journey_id, scene FROM step_events WHERE {where} UNION"
-                            f" SELECT journey_id, arrived FROM step_events WHERE {where}",
-                            (*params, *params))
+            rows = tx.query(
+                f"SELECT journey_id, scene FROM step_events WHERE {where} UNION"
+                f" SELECT journey_id, arrived FROM step_events WHERE {where}",
+                (*params, *params),
+            )
         for row in rows:
             yield row[0], row[1]
 
     def events(self, story_id: str | None = None) -> list[StepEvent]:
         """Every stored event, in journey and step order (tests, small exports)."""
         with self.transaction() as tx:
-            rows = (tx.query(_SELECT_EVENT + " WHERE story_id = ? ORDER BY journey_id, step",
-                             (story_id,)) if story_id is not None
-                    else tx.query(_SELECT_EVENT + " ORDER BY journey_id, step"))
-        return [StepEvent(r[0], r[1], r[2], int(r[3]), r[4], r[5], r[6], r[7], r[8], r[9],
-                          self._hour_value(r[10])) for r in rows]
+            rows = (
+                tx.query(
+                    _SELECT_EVENT + " WHERE story_id = ? ORDER BY journey_id, step", (story_id,)
+                )
+                if story_id is not None
+                else tx.query(_SELECT_EVENT + " ORDER BY journey_id, step")
+            )
+        return [
+            StepEvent(
+                r[0],
+                r[1],
+                r[2],
+                int(r[3]),
+                r[4],
+                r[5],
+                r[6],
+                r[7],
+                r[8],
+                r[9],
+                self._hour_value(r[10]),
+            )
+            for r in rows
+        ]
 
     def count(self) -> int:
         with self.transaction() as tx:
@@ -239,6 +288,39 @@ class Store(ABC):
         """Delete events from hours before ``before``; tallies (no journey ids) stay."""
         with self.transaction("write") as tx:
             return tx.execute("DELETE FROM step_events WHERE hour < ?", (self._hour_param(before),))
+
+
+def _clean(event: StepEvent) -> StepEvent:
+    """Text columns cannot hold NUL (PostgreSQL refuses it): never let one byte poison a batch."""
+    texts = (
+        event.story_id,
+        event.story_version,
+        event.journey_id,
+        event.scene,
+        event.choice,
+        event.outcome,
+        event.arrived,
+        event.ending_class,
+        event.locale,
+    )
+    if not any(t is not None and "\x00" in t for t in texts):
+        return event
+
+    def fix(text: str) -> str:
+        return text.replace("\x00", "\ufffd")
+
+    return replace(
+        event,
+        story_id=fix(event.story_id),
+        story_version=fix(event.story_version),
+        journey_id=fix(event.journey_id),
+        scene=fix(event.scene),
+        arrived=fix(event.arrived),
+        locale=fix(event.locale),
+        choice=None if event.choice is None else fix(event.choice),
+        outcome=None if event.outcome is None else fix(event.outcome),
+        ending_class=None if event.ending_class is None else fix(event.ending_class),
+    )
 
 
 def _filter(story_id: str, version: str | None) -> tuple[str, tuple[str, ...]]:

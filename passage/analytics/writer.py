@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from passage.analytics.events import StepEvent
-from passage.analytics.journal import Journal
-from passage.analytics.store import Store
+from passage.analytics.journal import Journal, encode_event
+from passage.analytics.store import Store, StoreUnavailableError
 
 __all__ = ["BackgroundSink", "SinkCounters"]
 
@@ -41,17 +41,27 @@ class SinkCounters:
     journaled: int = 0  # events appended to the journal
     replayed: int = 0  # journaled events written back to the database
     failures: int = 0  # database attempts that failed
+    rejected: int = 0  # events the database refused as data (kept in rejected.txt, not lost)
 
 
 class BackgroundSink:
     """An :class:`~passage.analytics.events.EventSink` backed by a store and a journal."""
 
-    def __init__(self, open_store: Callable[[], Store], journal_dir: Path, *,
-                 batch_size: int = 500, interval: float = 0.05, retry: float = 0.5,
-                 max_retry: float = 10.0, orphan_check: float = 30.0) -> None:
+    def __init__(
+        self,
+        open_store: Callable[[], Store],
+        journal_dir: Path,
+        *,
+        batch_size: int = 500,
+        interval: float = 0.05,
+        retry: float = 0.5,
+        max_retry: float = 10.0,
+        orphan_check: float = 30.0,
+    ) -> None:
         self._open_store = open_store
         self._store: Store | None = None
         self.journal = Journal(journal_dir)
+        self._rejected_path = journal_dir / "rejected.txt"
         self.counters = SinkCounters()
         self._batch_size = batch_size
         self._interval = interval
@@ -70,8 +80,9 @@ class BackgroundSink:
         self._stopping = False
         self._closed = False
         self._warned_at = -1e9
-        self._thread = threading.Thread(target=self._run, name="passage-analytics-writer",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, name="passage-analytics-writer", daemon=True
+        )
         self._thread.start()
         atexit.register(self.close)
 
@@ -109,7 +120,8 @@ class BackgroundSink:
         with self._done:
             return self._done.wait_for(
                 lambda: self.journal.size == 0 and not self._held,
-                max(0.0, deadline - time.monotonic()))
+                max(0.0, deadline - time.monotonic()),
+            )
 
     def close(self, timeout: float = 60.0) -> None:
         """Drain: write (or journal) everything accepted, then stop the writer."""
@@ -125,8 +137,13 @@ class BackgroundSink:
             return
         self._late_flush()
         c = self.counters
-        _log.info("analytics: closed; %d stored, %d journaled, %d replayed, %d duplicates",
-                  c.stored, c.journaled, c.replayed, c.duplicates)
+        _log.info(
+            "analytics: closed; %d stored, %d journaled, %d replayed, %d duplicates",
+            c.stored,
+            c.journaled,
+            c.replayed,
+            c.duplicates,
+        )
 
     # -- the writer thread ----------------------------------------------------------
     def _run(self) -> None:
@@ -139,7 +156,12 @@ class BackgroundSink:
             while True:
                 batch = self._take()
                 if batch or self._replay_due():
-                    self._deliver(batch)
+                    try:
+                        self._deliver(batch)
+                    except Exception:  # the writer must outlive any surprise; keep the batch
+                        _log.exception("analytics: writer error; holding %d events", len(batch))
+                        self._held = batch + self._held
+                        self._retry_at = time.monotonic() + self._max_retry
                 if len(batch) < self._batch_size:
                     break
             if stopping and not self._queue:
@@ -178,8 +200,11 @@ class BackgroundSink:
                 self._orphans = False
                 self.counters.replayed += replayed
                 if replayed:
-                    _log.warning("analytics: the database is back; replayed %d journaled events"
-                                 " (%d new)", replayed, self.counters.stored - before)
+                    _log.warning(
+                        "analytics: the database is back; replayed %d journaled events (%d new)",
+                        replayed,
+                        self.counters.stored - before,
+                    )
                 self._notify()
             if batch:
                 self._write_to(store)(batch)
@@ -192,10 +217,42 @@ class BackgroundSink:
 
     def _write_to(self, store: Store) -> Callable[[list[StepEvent]], object]:
         def write(events: list[StepEvent]) -> None:
-            new = store.write(events)
-            self.counters.stored += new
-            self.counters.duplicates += len(events) - new
+            try:
+                self._count(events, store.write(events))
+            except StoreUnavailableError:
+                raise
+            except Exception as error:  # the batch itself is at fault: find the bad event(s)
+                _log.error(
+                    "analytics: the database refused a batch (%s); writing it one by one", error
+                )
+                for event in events:
+                    try:
+                        self._count([event], store.write([event]))
+                    except StoreUnavailableError:
+                        raise
+                    except Exception as refusal:
+                        self._reject(event, refusal)
+
         return write
+
+    def _count(self, events: list[StepEvent], new: int) -> None:
+        self.counters.stored += new
+        self.counters.duplicates += len(events) - new
+
+    def _reject(self, event: object, error: BaseException) -> None:
+        """Keep an event no database will take where an operator can see it: never drop it."""
+        self.counters.rejected += 1
+        _log.error("analytics: event refused (%s); kept in %s", error, self._rejected_path)
+        try:
+            line = encode_event(event).decode() if isinstance(event, StepEvent) else ""
+        except Exception:
+            line = ""
+        try:
+            self._rejected_path.parent.mkdir(parents=True, exist_ok=True)
+            with self._rejected_path.open("a", encoding="utf-8") as out:
+                out.write(f"{line.rstrip() or repr(event)}\t{error}\n")
+        except OSError:
+            _log.exception("analytics: cannot write %s", self._rejected_path)
 
     def _open(self) -> Store:
         self._store = self._open_store()
@@ -210,17 +267,37 @@ class BackgroundSink:
         self._backoff = min(self._backoff * 2, self._max_retry)
         if now - self._warned_at >= 60.0:
             self._warned_at = now
-            _log.warning("analytics: database unavailable (%s); events go to the journal in %s"
-                         " and will be replayed", error, self.journal.directory)
+            _log.warning(
+                "analytics: database unavailable (%s); events go to the journal in %s"
+                " and will be replayed",
+                error,
+                self.journal.directory,
+            )
 
     def _to_journal(self, batch: list[StepEvent]) -> None:
         if not batch:
             return
         try:
             self.journal.append(batch)
+        except (TypeError, ValueError, AttributeError):  # something in it is not an event
+            good = []
+            for event in batch:
+                try:
+                    encode_event(event)
+                    good.append(event)
+                except Exception as error:
+                    self._reject(event, error)
+                    self._handled_up(1)
+            if len(good) < len(batch):
+                self._to_journal(good)
+            return
         except OSError as error:
-            _log.error("analytics: cannot write the journal in %s (%s); holding %d events in"
-                       " memory", self.journal.directory, error, len(batch))
+            _log.error(
+                "analytics: cannot write the journal in %s (%s); holding %d events in memory",
+                self.journal.directory,
+                error,
+                len(batch),
+            )
             self._held = batch + self._held
             return
         self.counters.journaled += len(batch)
@@ -246,6 +323,7 @@ class BackgroundSink:
         """An event after close (a request still finishing): straight to the journal."""
         try:
             self.journal.append([event])
+            self.journal.close()  # unlocked: the next process replays it as an orphan
             self.counters.journaled += 1
         except OSError:
             _log.exception("analytics: lost an event recorded after shutdown")

@@ -17,7 +17,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from passage.analytics.chart import ChartError, draw_chart
 from passage.analytics.connect import (
     DEFAULT_DATA_DIR,
     DatabaseURLError,
@@ -35,22 +34,39 @@ __all__ = ["register"]
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
-        "stats", help="anonymous choice statistics: endings, drop-off, choice shares")
+        "stats", help="anonymous choice statistics: endings, drop-off, choice shares"
+    )
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--database", metavar="URL",
-                       help="postgresql://user@host/db, or a SQLite file (default: the data dir's)")
-    where.add_argument("--data-dir", metavar="DIR", type=Path, default=None,
-                       help=f"the server's data dir (default: {DEFAULT_DATA_DIR})")
+    where.add_argument(
+        "--database",
+        metavar="URL",
+        help="postgresql://user@host/db, or a SQLite file (default: the data dir's)",
+    )
+    where.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        type=Path,
+        default=None,
+        help=f"the server's data dir (default: {DEFAULT_DATA_DIR})",
+    )
     parser.add_argument("--story", metavar="ID", help="one story (default: every story recorded)")
-    parser.add_argument("--story-dir", metavar="DIR", type=Path,
-                        help="the story folder, for chapters and choice texts "
-                             "(default: stories/ID in this checkout)")
+    parser.add_argument(
+        "--story-dir",
+        metavar="DIR",
+        type=Path,
+        help="the story folder, for chapters and choice texts "
+        "(default: stories/ID in this checkout)",
+    )
     parser.add_argument("--version", metavar="V", help="one story version (default: all)")
-    parser.add_argument("--chart", metavar="FILE", type=Path,
-                        help="also draw a chart (.svg or .png)")
-    parser.add_argument("--prune-before", metavar="DATE|Nd",
-                        help="delete step events older than DATE (YYYY-MM-DD) or N days, then stop;"
-                             " the anonymous tallies stay")
+    parser.add_argument(
+        "--chart", metavar="FILE", type=Path, help="also draw a chart (.svg or .png)"
+    )
+    parser.add_argument(
+        "--prune-before",
+        metavar="DATE|Nd",
+        help="delete step events older than DATE (YYYY-MM-DD) or N days, then stop;"
+        " the anonymous tallies stay",
+    )
     parser.set_defaults(run=run)
 
 
@@ -61,8 +77,11 @@ def run(args: argparse.Namespace, console: Console) -> int:
     except DatabaseURLError as error:
         raise CommandError(str(error)) from None
     if path is not None and not path.is_file():
-        raise CommandError(f"no analytics database at {path} (has the server recorded anything?"
-                           " pass --data-dir or --database)", 1)
+        raise CommandError(
+            f"no analytics database at {path} (has the server recorded anything?"
+            " pass --data-dir or --database)",
+            1,
+        )
     store = store_factory(args.database, data_dir, migrate=args.prune_before is not None)()
     try:
         if args.prune_before is not None:
@@ -77,8 +96,10 @@ def run(args: argparse.Namespace, console: Console) -> int:
 def _prune(store: Store, when: str, console: Console) -> int:
     cutoff = parse_cutoff(when, datetime.now(UTC))
     deleted = store.prune(cutoff)
-    console.print(f"deleted {deleted:,} step events from before {cutoff:%Y-%m-%d %H:%M} UTC"
-                  f" ({escape(store.where)})")
+    console.print(
+        f"deleted {deleted:,} step events from before {cutoff:%Y-%m-%d %H:%M} UTC"
+        f" ({escape(store.where)})"
+    )
     return 0
 
 
@@ -90,19 +111,24 @@ def parse_cutoff(text: str, now: datetime) -> datetime:
     try:
         return datetime.strptime(text.strip(), "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError:
-        raise CommandError(f"--prune-before {text!r}: use a date like 2025-01-31 or a number of"
-                           " days like 90d") from None
+        raise CommandError(
+            f"--prune-before {text!r}: use a date like 2025-01-31 or a number of days like 90d"
+        ) from None
 
 
 def _report(store: Store, args: argparse.Namespace, console: Console) -> int:
     if store.schema_version() == 0:
-        raise CommandError(f"{store.where}: not an analytics database (no schema); has the"
-                           " server recorded anything?", 1)
+        raise CommandError(
+            f"{store.where}: not an analytics database (no schema); has the"
+            " server recorded anything?",
+            1,
+        )
     recorded = sorted({t.story_id for t in store.stories()})
     if args.story is not None and args.story not in recorded:
         known = ", ".join(recorded) or "none"
-        raise CommandError(f"no events for story {args.story!r} in {store.where}"
-                           f" (stories recorded: {known})", 1)
+        raise CommandError(
+            f"no events for story {args.story!r} in {store.where} (stories recorded: {known})", 1
+        )
     ids = [args.story] if args.story is not None else recorded
     if not ids:
         console.print(f"no journeys recorded yet in {store.where}", markup=False)
@@ -115,6 +141,8 @@ def _report(store: Store, args: argparse.Namespace, console: Console) -> int:
         report = build_report(store, story_id, args.version, story, datetime.now(UTC))
         show(report, console)
         if args.chart is not None:
+            from passage.analytics.chart import ChartError, draw_chart  # matplotlib: only if asked
+
             try:
                 draw_chart(report, args.chart)
             except ChartError as error:
@@ -127,14 +155,22 @@ def _story(story_id: str, story_dir: Path | None, console: Console) -> Story | N
     """The compiled story for titles and chapters, or None (with a note) if not at hand."""
     folder = story_dir or _find_story(story_id)
     if folder is None:
-        console.print(f"(story folder for {story_id!r} not found: no chapters or choice texts;"
-                      " pass --story-dir)", style="yellow", markup=False)
+        console.print(
+            f"(story folder for {story_id!r} not found: no chapters or choice texts;"
+            " pass --story-dir)",
+            style="yellow",
+            markup=False,
+        )
         return None
     try:
         return compile_story(folder)
     except StoryError:
-        console.print(f"(the story in {folder} does not compile: no chapters or choice texts;"
-                      f" run 'passage check {folder}')", style="yellow", markup=False)
+        console.print(
+            f"(the story in {folder} does not compile: no chapters or choice texts;"
+            f" run 'passage check {folder}')",
+            style="yellow",
+            markup=False,
+        )
         return None
 
 
@@ -154,8 +190,10 @@ def show(report: Report, console: Console) -> None:
     if report.first_hour is not None and report.last_hour is not None:
         span = f", {report.first_hour:%Y-%m-%d %H:00} to {report.last_hour:%Y-%m-%d %H:00} UTC"
     versions = escape(", ".join(report.versions) or "-")
-    console.print(f"\n[bold]{escape(report.story_id)}[/] (versions {versions}):"
-                  f" {report.journeys:,} journeys, {report.steps:,} steps{span}")
+    console.print(
+        f"\n[bold]{escape(report.story_id)}[/] (versions {versions}):"
+        f" {report.journeys:,} journeys, {report.steps:,} steps{span}"
+    )
     total = max(report.journeys, 1)
     ends = Table(title="Where journeys end", title_justify="left")
     ends.add_column("end")
@@ -166,26 +204,43 @@ def show(report: Report, console: Console) -> None:
     console.print(ends)
     if report.chapters is not None:
         chapters = Table(title="Drop-off per chapter", title_justify="left")
-        for name, justify in (("chapter", "left"), ("reached", "right"),
-                              ("of all journeys", "right"), ("lost since previous", "right")):
+        for name, justify in (
+            ("chapter", "left"),
+            ("reached", "right"),
+            ("of all journeys", "right"),
+            ("lost since previous", "right"),
+        ):
             chapters.add_column(name, justify=justify)  # type: ignore[arg-type]
         for c in report.chapters:
-            chapters.add_row(escape(f"{c.number}. {c.title}"), f"{c.journeys:,}",
-                             f"{c.journeys / total:.1%}", f"{c.lost:,}" if c.number > 1 else "")
+            chapters.add_row(
+                escape(f"{c.number}. {c.title}"),
+                f"{c.journeys:,}",
+                f"{c.journeys / total:.1%}",
+                f"{c.lost:,}" if c.number > 1 else "",
+            )
         console.print(chapters)
     shares = Table(title="How journeys chose", title_justify="left")
-    for name, justify in (("scene", "left"), ("choice or outcome", "left"),
-                          ("journeys", "right"), ("share", "right")):
+    for name, justify in (
+        ("scene", "left"),
+        ("choice or outcome", "left"),
+        ("journeys", "right"),
+        ("share", "right"),
+    ):
         shares.add_column(name, justify=justify)  # type: ignore[arg-type]
     for scene in report.scenes:
         label = escape(scene.title + (" (chance)" if scene.kind == "chance" else ""))
         if not scene.shares:
-            shares.add_row(label, f"(fewer than {report.threshold} journeys: not shown)",
-                           f"{scene.journeys:,}", "")
+            shares.add_row(
+                label,
+                f"(fewer than {report.threshold} journeys: not shown)",
+                f"{scene.journeys:,}",
+                "",
+            )
             continue
         at = sum(n for _, _, n in scene.shares) or 1
         for index, (_, text, count) in enumerate(scene.shares):
-            shares.add_row(label if index == 0 else "", escape(text), f"{count:,}",
-                           f"{count / at:.1%}")
+            shares.add_row(
+                label if index == 0 else "", escape(text), f"{count:,}", f"{count / at:.1%}"
+            )
         shares.add_section()
     console.print(shares)
