@@ -19,7 +19,7 @@ from passage.story.attrs import Attributes, AttributeSyntaxError, parse_attribut
 from passage.story.attrs import split_trailing_attributes as _split
 from passage.story.config import toml_error
 from passage.story.errors import Diagnostic, Location
-from passage.story.markdown import BLOCKS, markdown
+from passage.story.markdown import BLOCKS, block_name, markdown
 
 __all__ = ["DraftBlock", "DraftChapter", "DraftLink", "DraftScene", "read_chapter"]
 
@@ -39,6 +39,7 @@ class DraftLink:
     """A choice, chance outcome or jump branch as written: ``[text](#target){attrs}``."""
 
     text: str
+    text_tokens: list[Token]  # the parsed inline tokens of the link text
     target: str
     probability: str | None
     attrs: Attributes
@@ -209,9 +210,8 @@ class _Reader:
                 self.where(first, 1),
             )
             return
-        name = first.type.removeprefix("container_").removesuffix("_open")
-        if first.type.startswith("container_") and name in BLOCKS:
-            self._block(scene, name, block)
+        if first.type == "container_passage_open":
+            self._block(scene, block_name(first.info), block)
             return
         if first.type == "bullet_list_open":
             links = self._list_links(block, allow_probability=False)
@@ -279,7 +279,8 @@ class _Reader:
             if match is None:
                 continue
             matched += 1
-            links.append(self._link(match, item[0], allow_probability))
+            children = inlines[0].children or []
+            links.append(self._link(match, item[0], _link_text(children), allow_probability))
         if matched == 0:
             return None
         if matched != len(items):
@@ -290,7 +291,9 @@ class _Reader:
             )
         return links
 
-    def _link(self, match: re.Match[str], token: Token, allow_probability: bool) -> DraftLink:
+    def _link(
+        self, match: re.Match[str], token: Token, text: list[Token], allow_probability: bool
+    ) -> DraftLink:
         probability = match.group("p")
         if probability is not None and not allow_probability:
             self.error(
@@ -307,8 +310,22 @@ class _Reader:
         attrs = self._attributes(raw, token, column) if raw is not None else Attributes()
         return DraftLink(
             text=match.group("text").strip(),
+            text_tokens=text,
             target=match.group("target"),
             probability=probability.strip() if probability else None,
             attrs=attrs,
             location=self.where(token, column),
         )
+
+
+def _link_text(children: list[Token]) -> list[Token]:
+    """The tokens between the first link's open and close: the choice's text, already parsed."""
+    start = next((i for i, t in enumerate(children) if t.type == "link_open"), None)
+    if start is None:
+        return []
+    depth = 0
+    for end in range(start, len(children)):
+        depth += children[end].nesting if children[end].type.startswith("link_") else 0
+        if depth == 0:
+            return children[start + 1 : end]
+    return children[start + 1 :]
