@@ -53,9 +53,7 @@ class _PostgresTx(Tx):
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         return self._connection.execute(sql.replace("?", "%s"), tuple(params)).rowcount
 
-    def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        with self._connection.cursor() as cursor:
-            cursor.executemany(sql.replace("?", "%s"), [tuple(r) for r in rows])
+    max_params = 30_000  # the protocol allows 65,535
 
 
 class PostgresStore(Store):

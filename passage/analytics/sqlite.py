@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,14 @@ _REFUSALS = (
 )
 
 
+@lru_cache(maxsize=256)
+def _hour_text(hour: datetime) -> str:
+    """Events of one hour share the text (an lru_cache: strftime is dear at this rate)."""
+    if hour.tzinfo is not None:
+        hour = hour.astimezone(UTC)
+    return hour.strftime(_HOUR)
+
+
 class _SqliteTx(Tx):
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._connection = connection
@@ -49,8 +58,9 @@ class _SqliteTx(Tx):
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         return self._connection.execute(sql, tuple(params)).rowcount
 
-    def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        self._connection.executemany(sql, [tuple(r) for r in rows])
+    @property
+    def max_params(self) -> int:  # type: ignore[override]
+        return self._connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
 
 
 class SqliteStore(Store):
@@ -113,12 +123,12 @@ class SqliteStore(Store):
         return bool(rows[0][0])
 
     def _insert(self, tx: Tx, events: Sequence[StepEvent]) -> set[tuple[str, int]]:
-        inserted = set()
-        for e in events:
-            if tx.execute(
-                "INSERT INTO step_events (journey_id, step, story_id, story_version, scene, choice,"
-                " outcome, arrived, ending_class, locale, hour)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        # BEGIN IMMEDIATE holds the only write lock, so nothing can have been stored since
+        # the transaction looked: a plain INSERT, and a conflict here would be a real error.
+        tx.insert_rows(
+            "INSERT INTO step_events (journey_id, step, story_id, story_version, scene, choice,"
+            " outcome, arrived, ending_class, locale, hour)",
+            [
                 (
                     e.journey_id,
                     e.step,
@@ -130,16 +140,15 @@ class SqliteStore(Store):
                     e.arrived,
                     e.ending_class,
                     e.locale,
-                    self._hour_param(e.hour),
-                ),
-            ):
-                inserted.add((e.journey_id, e.step))
-        return inserted
+                    _hour_text(e.hour),
+                )
+                for e in events
+            ],
+        )
+        return {(e.journey_id, e.step) for e in events}
 
     def _hour_param(self, hour: datetime) -> Any:
-        if hour.tzinfo is not None:
-            hour = hour.astimezone(UTC)
-        return hour.strftime(_HOUR)
+        return _hour_text(hour)
 
     def _hour_value(self, value: Any) -> datetime:
         return datetime.strptime(str(value), _HOUR).replace(tzinfo=UTC)

@@ -19,7 +19,7 @@ from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -95,8 +95,23 @@ class Tx(ABC):
     @abstractmethod
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int: ...
 
-    @abstractmethod
-    def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+    max_params = 999  # bound parameters one statement may carry
+
+    def insert_rows(self, head: str, rows: Sequence[Sequence[Any]], tail: str = "") -> None:
+        """``head VALUES (…), (…), … tail`` in as few statements as the driver allows.
+
+        One multi-row statement instead of one per row: far fewer round trips into the
+        driver, each of which releases and re-takes the interpreter lock, which the
+        request threads of the same process are waiting for."""
+        if not rows:
+            return
+        width = len(rows[0])
+        per = max(1, self.max_params // width)
+        one = "(" + ", ".join("?" * width) + ")"
+        for start in range(0, len(rows), per):
+            chunk = rows[start : start + per]
+            marks = ", ".join([one] * len(chunk))
+            self.execute(f"{head} VALUES {marks} {tail}", [v for row in chunk for v in row])
 
 
 _SELECT_EVENT = (
@@ -124,7 +139,8 @@ class Store(ABC):
 
     @abstractmethod
     def _insert(self, tx: Tx, events: Sequence[StepEvent]) -> set[tuple[str, int]]:
-        """Insert, skipping existing ``(journey_id, step)``; return the keys inserted."""
+        """Insert events the transaction has not seen stored, skipping any that another
+        server stored meanwhile; return the keys inserted."""
 
     @abstractmethod
     def _hour_param(self, hour: datetime) -> Any: ...
@@ -183,24 +199,24 @@ class Store(ABC):
         if not batch:
             return 0
         with self.transaction("write") as tx:
-            inserted = self._insert(tx, batch)
-            new = [e for e in batch if (e.journey_id, e.step) in inserted]
-            if new:
-                journeys = sorted({e.journey_id for e in new})
-                marks = ", ".join("?" * len(journeys))
-                rows = tx.query(
-                    "SELECT journey_id, step, scene, choice, outcome, ending_class"
-                    f" FROM step_events WHERE journey_id IN ({marks})",
-                    journeys,
-                )
-                increments = tally_increments(new, rows)
-                if increments:
-                    tx.execute_many(
-                        "INSERT INTO tallies VALUES (?, ?, ?, ?, ?, ?)"
-                        " ON CONFLICT (story_id, story_version, kind, scene, item)"
-                        " DO UPDATE SET journeys = tallies.journeys + excluded.journeys",
-                        [(*key, n) for key, n in sorted(increments.items())],
-                    )
+            journeys = sorted({e.journey_id for e in batch})
+            marks = ", ".join("?" * len(journeys))
+            rows = tx.query(
+                "SELECT journey_id, step, scene, choice, outcome, ending_class"
+                f" FROM step_events WHERE journey_id IN ({marks})",
+                journeys,
+            )
+            stored = {(row[0], int(row[1])) for row in rows}
+            candidates = [e for e in batch if (e.journey_id, e.step) not in stored]
+            inserted = self._insert(tx, candidates) if candidates else set()
+            new = [e for e in candidates if (e.journey_id, e.step) in inserted]
+            increments = tally_increments(new, rows) if new else {}
+            tx.insert_rows(
+                "INSERT INTO tallies (story_id, story_version, kind, scene, item, journeys)",
+                [(*key, n) for key, n in sorted(increments.items())],
+                "ON CONFLICT (story_id, story_version, kind, scene, item)"
+                " DO UPDATE SET journeys = tallies.journeys + excluded.journeys",
+            )
         return len(new)
 
     def tallies(self, story_id: str | None = None) -> list[Tally]:
@@ -292,25 +308,18 @@ class Store(ABC):
 
 def _clean(event: StepEvent) -> StepEvent:
     """Text columns cannot hold NUL (PostgreSQL refuses it): never let one byte poison a batch."""
-    texts = (
-        event.story_id,
-        event.story_version,
-        event.journey_id,
-        event.scene,
-        event.choice,
-        event.outcome,
-        event.arrived,
-        event.ending_class,
-        event.locale,
+    e = event
+    joined = (
+        f"{e.story_id}{e.story_version}{e.journey_id}{e.scene}{e.choice}{e.outcome}"
+        f"{e.arrived}{e.ending_class}{e.locale}"
     )
-    if not any(t is not None and "\x00" in t for t in texts):
+    if "\x00" not in joined:
         return event
 
     def fix(text: str) -> str:
         return text.replace("\x00", "\ufffd")
 
-    return replace(
-        event,
+    return event._replace(
         story_id=fix(event.story_id),
         story_version=fix(event.story_version),
         journey_id=fix(event.journey_id),
