@@ -57,14 +57,20 @@ def main() -> None:
         codec.decode(codec.encode(state))
 
     print(f"story {story.id!r}: {len(story.scenes)} scenes, {len(work):,} recorded steps")
-    print(f"step + view:           {rate(work, args.seconds, step_view):>10,.0f} per second "
-          "(target >= 50,000)")
-    print(f"token encode + decode: {rate(work, args.seconds, token):>10,.0f} per second "
-          "(target >= 20,000)")
+    print(
+        f"step + view:           {rate(work, args.seconds, step_view):>10,.0f} per second "
+        "(target >= 50,000)"
+    )
+    print(
+        f"token encode + decode: {rate(work, args.seconds, token):>10,.0f} per second "
+        "(target >= 20,000)"
+    )
     sizes = [len(codec.encode(state)) for state, _ in work]
     middle = [len(codec.encode(s)) for s, _ in work if 10 <= s.turn <= 30] or sizes
-    print(f"token size: median {statistics.median(sizes):.0f} bytes, mid-story (turns 10-30) "
-          f"median {statistics.median(middle):.0f}, max {max(sizes)} (target <= 300)")
+    print(
+        f"token size: median {statistics.median(sizes):.0f} bytes, mid-story (turns 10-30) "
+        f"median {statistics.median(middle):.0f}, max {max(sizes)} (target <= 300)"
+    )
 
 
 if __name__ == "__main__":
