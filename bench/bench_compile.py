@@ -31,11 +31,15 @@ def main() -> None:
             walls.append(time.perf_counter() - wall)
             cpus.append(time.process_time() - cpu)
         choices = sum(len(s.targets()) for s in story.scenes.values())
-        print(f"generated story: {len(story.scenes):,} scenes, {choices:,} links, "
-              f"{size / 1e6:.1f} MB of Markdown")
+        print(
+            f"generated story: {len(story.scenes):,} scenes, {choices:,} links, "
+            f"{size / 1e6:.1f} MB of Markdown"
+        )
         print("runs (wall s): " + ", ".join(f"{w:.2f}" for w in walls))
-        print(f"compile: best {min(walls):.2f} s wall, {min(cpus):.2f} s CPU "
-              f"({min(walls) / len(story.scenes) * 1e6:.0f} µs per scene); target < 2 s")
+        print(
+            f"compile: best {min(walls):.2f} s wall, {min(cpus):.2f} s CPU "
+            f"({min(walls) / len(story.scenes) * 1e6:.0f} µs per scene); target < 2 s"
+        )
 
 
 if __name__ == "__main__":

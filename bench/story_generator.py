@@ -48,21 +48,33 @@ def _scene(index: int, count: int) -> str:
     lines = [f"# Scene {index} {{#s{index}}}", "", _PROSE]
     if index % 5 == 0:
         lines += ["::: fact {sources=src}", f"Fact number {index} with a source.", ":::", ""]
-    if index % 50 == 49 or index == count - 1:
-        lines += [f"# End {index} {{#e{index} ending=end}}", "", "It ends here.", "",
-                  "::: epilogue {sources=src}", "What the record says.", ":::", ""]
-        lines[0:0] = []
-        return "\n".join(lines[:3] + [f"- [Finish](#e{index})", ""] + lines[3:])
+    if index % 50 == 49 or index == count - 1:  # every 50th scene leads to an ending
+        ending = [
+            f"# End {index} {{#e{index} ending=end}}",
+            "",
+            "It ends here.",
+            "",
+            "::: epilogue {sources=src}",
+            "What the record says.",
+            ":::",
+            "",
+        ]
+        return "\n".join([*lines, f"- [Finish](#e{index})", "", *ending])
     if index % 7 == 3:
-        lines += ["::: chance {sources=src}", f"- 0.6 [Lucky](#s{nxt})",
-                  f"- 0.4 [Unlucky](#s{skip}){{set=\"money -= 1\"}}", ":::", ""]
+        lines += [
+            "::: chance {sources=src}",
+            f"- 0.6 [Lucky](#s{nxt})",
+            f'- 0.4 [Unlucky](#s{skip}){{set="money -= 1"}}',
+            ":::",
+            "",
+        ]
     elif index % 11 == 5:
-        lines += ["::: jump", f"- [On](#s{skip}){{if=\"flag\"}}", f"- [On](#s{nxt})", ":::", ""]
+        lines += ["::: jump", f'- [On](#s{skip}){{if="flag"}}', f"- [On](#s{nxt})", ":::", ""]
     else:
         lines += [
-            f"- [Walk on](#s{nxt}){{set=\"money += 1\"}}",
-            f"- [Pay the driver](#s{skip}){{if=\"money >= 2\" else=\"Not enough money.\" "
-            f"set=\"money -= 2; flag = true\"}}",
+            f'- [Walk on](#s{nxt}){{set="money += 1"}}',
+            f'- [Pay the driver](#s{skip}){{if="money >= 2" else="Not enough money." '
+            f'set="money -= 2; flag = true"}}',
             f"- [Wait](#s{nxt}){{if=\"mood == 'calm'\" set=\"mood = 'afraid'\"}}",
             "",
         ]

@@ -318,7 +318,7 @@ class SceneBuilder:
                 "'else' gives the reason a condition is false: it needs 'if'",
                 link.location,
             )
-        text = self._render(render_inline(link.text_tokens, link.text), link.location)
+        text = self._render(render_inline(link.text), link.location)
         self._target(link)
         key = link.attrs.id or f"{kind}-{index + 1}"
         return Choice(
@@ -375,7 +375,7 @@ class SceneBuilder:
                     'sources="…" or rationale="…", or the outcome sources="…"',
                     link.location,
                 )
-            text = self._render(render_inline(link.text_tokens, link.text), link.location)
+            text = self._render(render_inline(link.text), link.location)
             self._target(link)
             key = link.attrs.id or f"outcome-{index + 1}"
             outcomes.append(
