@@ -57,6 +57,12 @@ CREATE TABLE tallies (
     PRIMARY KEY (story_id, story_version, kind, scene, item)
 )"""
 
+_JOURNEY_INDEXES = (
+    "CREATE INDEX step_events_journey_scene ON step_events (journey_id, scene)",
+    "CREATE INDEX step_events_journey_ending ON step_events (journey_id)"
+    " WHERE ending_class IS NOT NULL",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -77,6 +83,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "index events by story and hour (reports, retention)",
         sqlite=("CREATE INDEX step_events_story_hour ON step_events (story_id, hour)",),
         postgresql=("CREATE INDEX step_events_story_hour ON step_events (story_id, hour)",),
+    ),
+    Migration(
+        3,
+        "index a journey's scenes and its ending (tallies look them up per batch)",
+        sqlite=_JOURNEY_INDEXES,
+        postgresql=_JOURNEY_INDEXES,
     ),
 )
 

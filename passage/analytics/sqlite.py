@@ -105,6 +105,7 @@ class SqliteStore(Store):
             if str(mode).lower() != "wal":
                 connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=FULL")
+            connection.execute("PRAGMA cache_size=-32000")
         except sqlite3.Error as error:
             connection.close()
             raise StoreUnavailableError(f"{self.where}: {error}") from error
@@ -146,6 +147,30 @@ class SqliteStore(Store):
             ],
         )
         return {(e.journey_id, e.step) for e in events}
+
+    def _related(self, tx: Tx, batch: Sequence[StepEvent]) -> list[Row]:
+        # Three exact index lookups per event (migrations 1 and 3). CROSS JOIN fixes the
+        # join order: left to itself, SQLite may scan the whole table for a long batch.
+        rows: dict[tuple[str, int], Row] = {}
+        per = max(1, tx.max_params // 3)
+        columns = "s.journey_id, s.step, s.scene, s.choice, s.outcome, s.ending_class"
+        for start in range(0, len(batch), per):
+            chunk = batch[start : start + per]
+            keys = "".join([", (?, ?, ?)"] * (len(chunk) - 1))
+            found = tx.query(
+                "WITH k (j, st, sc) AS"
+                f" (VALUES (CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS TEXT)){keys})"
+                f" SELECT {columns} FROM k CROSS JOIN step_events s"
+                " WHERE s.journey_id = k.j AND s.step = k.st"
+                f" UNION ALL SELECT {columns} FROM k CROSS JOIN step_events s"
+                " WHERE s.journey_id = k.j AND s.scene = k.sc"
+                f" UNION ALL SELECT {columns} FROM k CROSS JOIN step_events s"
+                " WHERE s.journey_id = k.j AND s.ending_class IS NOT NULL",
+                [v for e in chunk for v in (e.journey_id, e.step, e.scene)],
+            )
+            for row in found:
+                rows[(row[0], int(row[1]))] = row
+        return list(rows.values())
 
     def _hour_param(self, hour: datetime) -> Any:
         return _hour_text(hour)

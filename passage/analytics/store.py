@@ -114,6 +114,11 @@ class Tx(ABC):
             self.execute(f"{head} VALUES {marks} {tail}", [v for row in chunk for v in row])
 
 
+_TALLY_CONFLICT = (
+    "ON CONFLICT (story_id, story_version, kind, scene, item)"
+    " DO UPDATE SET journeys = tallies.journeys + excluded.journeys"
+)
+
 _SELECT_EVENT = (
     "SELECT story_id, story_version, journey_id, step, scene, choice, outcome, "
     "arrived, ending_class, locale, hour FROM step_events"
@@ -141,6 +146,20 @@ class Store(ABC):
     def _insert(self, tx: Tx, events: Sequence[StepEvent]) -> set[tuple[str, int]]:
         """Insert events the transaction has not seen stored, skipping any that another
         server stored meanwhile; return the keys inserted."""
+
+    @abstractmethod
+    def _related(self, tx: Tx, batch: Sequence[StepEvent]) -> list[Row]:
+        """The stored rows that matter to a batch: the same (journey, step), the same
+        (journey, scene), or an ending of the same journey (see ``tally_increments``).
+        Only these: a long journey's whole history would cost a Python tuple per row."""
+
+    def _add_tallies(self, tx: Tx, rows: list[tuple[str, str, str, str, str, int]]) -> None:
+        """Add each row's count to its tally (distinct keys, in key order)."""
+        tx.insert_rows(
+            "INSERT INTO tallies (story_id, story_version, kind, scene, item, journeys)",
+            rows,
+            _TALLY_CONFLICT,
+        )
 
     @abstractmethod
     def _hour_param(self, hour: datetime) -> Any: ...
@@ -199,24 +218,14 @@ class Store(ABC):
         if not batch:
             return 0
         with self.transaction("write") as tx:
-            journeys = sorted({e.journey_id for e in batch})
-            marks = ", ".join("?" * len(journeys))
-            rows = tx.query(
-                "SELECT journey_id, step, scene, choice, outcome, ending_class"
-                f" FROM step_events WHERE journey_id IN ({marks})",
-                journeys,
-            )
+            rows = self._related(tx, batch)
             stored = {(row[0], int(row[1])) for row in rows}
             candidates = [e for e in batch if (e.journey_id, e.step) not in stored]
             inserted = self._insert(tx, candidates) if candidates else set()
             new = [e for e in candidates if (e.journey_id, e.step) in inserted]
             increments = tally_increments(new, rows) if new else {}
-            tx.insert_rows(
-                "INSERT INTO tallies (story_id, story_version, kind, scene, item, journeys)",
-                [(*key, n) for key, n in sorted(increments.items())],
-                "ON CONFLICT (story_id, story_version, kind, scene, item)"
-                " DO UPDATE SET journeys = tallies.journeys + excluded.journeys",
-            )
+            if increments:  # in key order: concurrent writers lock tally rows alike
+                self._add_tallies(tx, [(*key, n) for key, n in sorted(increments.items())])
         return len(new)
 
     def tallies(self, story_id: str | None = None) -> list[Tally]:
@@ -353,8 +362,9 @@ def dedupe(events: Sequence[StepEvent]) -> list[StepEvent]:
 def tally_increments(new: Sequence[StepEvent], rows: Sequence[Row]) -> dict[Key, int]:
     """How much each tally grows when ``new`` events join the table.
 
-    ``rows`` are all stored rows of the journeys in ``new`` (journey_id, step, scene,
-    choice, outcome, ending_class), the new ones included. A key counts for a journey
+    ``rows`` are stored rows (journey_id, step, scene, choice, outcome, ending_class) of
+    the journeys in ``new``: at least those with the same scene as a new event and those
+    with an ending (new ones may be among them). A key counts for a journey
     only if no *older* row of that journey already had it, and once per batch.
     """
     fresh = {(e.journey_id, e.step) for e in new}
