@@ -8,6 +8,7 @@ all this lives in ``openapi``.
 
 from __future__ import annotations
 
+import html
 import json
 from typing import Any
 
@@ -180,7 +181,9 @@ def view_json(story: Story, state: State, view: View) -> dict[str, Any]:
                   for f in scene.facts],
         "explores": [{"key": e.key, "title": e.title, "kind": e.kind, "html": e.html,
                       "sources": list(e.sources)} for e in scene.explores],
-        "choices": [{"index": c.index, "key": c.key, "text": c.text, "text_html": c.text_html,
+        "choices": [{"index": c.index, "key": c.key, "text": c.text,
+                     # a chance label is plain text in the view, not HTML: escape it here
+                     "text_html": html.escape(c.text) if view.kind == "chance" else c.text_html,
                      "enabled": c.enabled, "reason": c.reason} for c in view.choices],
         "chapter": {"id": view.chapter.id, "number": view.chapter.number,
                     "title": view.chapter.title},
