@@ -15,12 +15,15 @@ __all__ = ["register"]
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("serve", help="serve a story to web browsers")
-    parser.add_argument("story", nargs="?", default=None, help="story folder (default: the flagship)")
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("story", nargs="?", default=None,
+                        help="story folder (default: the flagship)")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--data-dir", default="data",
-                        help=f"where the signing key is kept (default ./data); {ENV_KEY} overrides it")
+                        help=f"where the signing key is kept (default ./data); "
+                             f"{ENV_KEY} overrides it")
     parser.set_defaults(run=run)
 
 

@@ -62,8 +62,8 @@ class Api:
     async def start(self, request: Request) -> Response:
         try:
             body = await _json_body(request)
-            seed = body.get("seed")
-            if seed is not None and (type(seed) is not int or not 0 <= seed < _SEED_LIMIT):
+            seed = _integer(body.get("seed"))
+            if "seed" in body and (seed is None or not 0 <= seed < _SEED_LIMIT):
                 raise _BadRequest(400, "bad-seed", "seed must be an integer from 0 to 2**64-1")
         except _BadRequest as error:
             return _error(error.status, error.code, error.message)
@@ -84,8 +84,8 @@ class Api:
             return _token_error(error)
         try:
             body = await _json_body(request)
-            choice = body.get("choice")
-            if type(choice) is not int:
+            choice = _integer(body.get("choice"))
+            if choice is None:
                 raise _BadRequest(400, "bad-choice", "body must be {\"choice\": <integer>}")
         except _BadRequest as error:
             return _error(error.status, error.code, error.message)
@@ -121,6 +121,15 @@ async def _json_body(request: Request) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise _BadRequest(400, "bad-json", "the body must be a JSON object")
     return value
+
+
+def _integer(value: object) -> int | None:
+    """A JSON integer (JSON Schema counts 3.0 as one), or None; booleans are not numbers."""
+    if type(value) is int:
+        return value
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return None
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:

@@ -26,7 +26,8 @@ TOKEN_MESSAGES = {
     "forged": "The address of this page was not made by this site, or it was changed.",
     "version": "This page comes from a different version of this site.",
     "other-story": "This page belongs to another story.",
-    "outdated": "The story has been updated since this page was made, and this page no longer fits it.",
+    "outdated": ("The story has been updated since this page was made, "
+                 "and this page no longer fits it."),
 }
 
 _HTTP_PAGES = {
@@ -61,7 +62,10 @@ def exception_handlers(templates: Templates) -> dict[int | type[Exception], obje
         status = exc.status_code
         if request.url.path.startswith("/api/"):
             code = {404: "not-found", 405: "method-not-allowed"}.get(status, "bad-request")
-            return _json_error(status, code, str(exc.detail))
+            response: Response = _json_error(status, code, str(exc.detail))
+            if exc.headers:
+                response.headers.update(exc.headers)
+            return response
         heading, message = _HTTP_PAGES.get(status, _HTTP_PAGES[400])
         response = error_page(templates, status, heading, message)
         if exc.headers:

@@ -23,7 +23,7 @@ _log = logging.getLogger("passage.web")
 
 
 def wants_privacy(headers: Mapping[str, str], query: Mapping[str, str]) -> bool:
-    """True when the browser sends Do-Not-Track or Global Privacy Control, or the player opted out."""
+    """True for Do-Not-Track or Global Privacy Control, or when the player opted out."""
     return (headers.get("dnt", "").strip() == "1"
             or headers.get("sec-gpc", "").strip() == "1"
             or query.get("nostats") == "1")

@@ -71,7 +71,8 @@ def _response(description: str, schema: str) -> dict[str, Any]:
 _TOKEN_PARAMETER = {
     "name": "token", "in": "path", "required": True,
     "description": "a journey token from a previous answer",
-    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_TOKEN_LENGTH},
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_TOKEN_LENGTH,
+               "pattern": "^[A-Za-z0-9_-]+$"},
 }
 _BAD = _response("bad input: a damaged, forged or outdated token, or a bad body", "Error")
 _TOO_LARGE = _response("the body is larger than 4096 bytes", "Error")

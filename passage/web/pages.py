@@ -9,6 +9,7 @@ to page in the query string.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from starlette.datastructures import QueryParams
@@ -92,7 +93,7 @@ class Pages:
                               back=f"/play/{token}{_suffix(request.query_params)}")
         return self._journey_page(request, after, self.journeys.token(after), before, choice)
 
-    def page(self, template: str) -> object:
+    def page(self, template: str) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             return HTMLResponse(self.templates.render(template))
         return endpoint
@@ -116,7 +117,8 @@ class Pages:
             "scene.html",
             view=current, token=token, suffix=suffix, brief=brief, notes=notes,
             body=self.templates.scene_body(current.scene.id, brief),
-            map_svg=self.maps.render(state.trail, "" if current.is_ending else current.waypoint.key),
+            map_svg=self.maps.render(state.trail,
+                                     "" if current.is_ending else current.waypoint.key),
             trail=[story.waypoints[k] for k in state.trail if k in story.waypoints],
             after_odds=self._after_odds(before, choice),
             ending_odds=self._ending_odds(state, current),
