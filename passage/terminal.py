@@ -94,7 +94,7 @@ class TerminalPlayer:
             )
         for number, offered in enumerate(current.choices, start=1):
             if offered.enabled:
-                self.console.print(f"  {number}. {offered.text}")
+                self.console.print(Text(f"  {number}. {offered.text}"))
             else:
                 self.console.print(
                     Text(f"  {number}. {offered.text} — {offered.reason}", style="dim")
@@ -141,7 +141,7 @@ class TerminalPlayer:
         for key in keys:
             source = self.story.sources[key]
             self.console.print(
-                f"[{key}] {source.publisher}, {source.title} ({source.date}) {source.url}"
+                Text(f"[{key}] {source.publisher}, {source.title} ({source.date}) {source.url}")
             )
 
     def _input(self, prompt: str) -> str | None:

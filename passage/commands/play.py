@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import secrets
+import statistics
 
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+from rich.text import Text
 
 from passage.autoplay import AutoplayResult, play_random
 from passage.commands.common import CommandError, load_story
@@ -54,6 +56,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
                 progress=lambda done: progress.update(task, completed=done),
             )
         _report(story, result, console)
+        _reading(story, result, console)
         if args.coverage:
             _coverage(story, result, console)
         return 0
@@ -74,7 +77,7 @@ def _report(story: Story, result: AutoplayResult, console: Console) -> None:
     classes.add_column("share", justify="right")
     for key, ending in story.endings.items():
         count = result.classes[key]
-        classes.add_row(ending.title, f"{count:,}", f"{count / max(total, 1):.1%}")
+        classes.add_row(Text(ending.title), f"{count:,}", f"{count / max(total, 1):.1%}")
     console.print(classes)
     endings = Table(title="Endings")
     endings.add_column("ending scene")
@@ -99,6 +102,35 @@ def _report(story: Story, result: AutoplayResult, console: Console) -> None:
     )
 
 
+WORDS_PER_MINUTE = 230
+
+
+def _reading(story: Story, result: AutoplayResult, console: Console) -> None:
+    """How long journeys take to read: authors aim the full journey at 15–25 minutes."""
+    if not result.words:
+        return
+    table = Table(
+        title=f"Reading time (prose and fact cards, at {WORDS_PER_MINUTE} words a minute)"
+    )
+    table.add_column("journeys ending in")
+    table.add_column("median words", justify="right")
+    table.add_column("minutes", justify="right")
+    rows = [("all journeys", result.words)]
+    rows += [(story.endings[key].title, words) for key, words in result.class_words.items()]
+    for label, words in rows:
+        middle = statistics.median(words)
+        table.add_row(Text(label), f"{middle:,.0f}", f"{middle / WORDS_PER_MINUTE:.0f}")
+    console.print(table)
+    chapters = Table(title="Words read per chapter (journeys that pass through it)")
+    chapters.add_column("chapter")
+    chapters.add_column("median words", justify="right")
+    for chapter in story.chapters:
+        words = result.chapter_words.get(chapter.id, [])
+        if words:
+            chapters.add_row(Text(chapter.title), f"{statistics.median(words):,.0f}")
+    console.print(chapters)
+
+
 def _coverage(story: Story, result: AutoplayResult, console: Console) -> None:
     scenes, choices, outcomes = result.coverage.missing(story)
     console.print(f"coverage: {len(story.scenes) - len(scenes)}/{len(story.scenes)} scenes visited")
@@ -107,7 +139,7 @@ def _coverage(story: Story, result: AutoplayResult, console: Console) -> None:
     for scene_id, index in choices:
         exit_ = story.scenes[scene_id].exit
         text = exit_.choices[index].text if hasattr(exit_, "choices") else ""
-        console.print(f"  choice never taken: {scene_id} #{index + 1} {text!r}")
+        console.print(f"  choice never taken: {scene_id} #{index + 1} {text!r}", markup=False)
     for scene_id, index in outcomes:
         console.print(f"  chance outcome never drawn: {scene_id} outcome {index + 1}")
     if not (scenes or choices or outcomes):

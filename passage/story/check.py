@@ -14,11 +14,11 @@ from pathlib import Path
 from passage.engine.space import Key, SpaceTooLarge, explore
 from passage.story.compile import compile_with_diagnostics
 from passage.story.errors import Diagnostic, Location
-from passage.story.model import Choices, Ending, Jump, Scene, Story
+from passage.story.model import Choice, Choices, Ending, Jump, Scene, Story
 
 __all__ = ["CheckReport", "check_story"]
 
-STATE_LIMIT = 300_000
+STATE_LIMIT = 2_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,37 +169,32 @@ def _unused(story: Story) -> list[Diagnostic]:
 
 
 def _unused_variables(story: Story) -> list[Diagnostic]:
-    """A variable no condition reads is either unused or only written: both are mistakes."""
+    """A variable nothing reads is either unused or only written: both are mistakes."""
     read: set[str] = set()
     for scene in story.scenes.values():
-        for choice in _all_links(scene):
-            read.update(_names(choice, story))
-    found = []
-    for variable in story.variables:
-        if variable.name not in read:
-            found.append(
-                Diagnostic(
-                    "warning",
-                    "unused-variable",
-                    f"variable {variable.name!r} is never read by any condition",
-                    Location("story.toml"),
-                )
-            )
-    return found
+        for links in _links(scene):
+            read |= links.reads
+            for effect in links.effects:
+                read |= effect.reads
+    return [
+        Diagnostic(
+            "warning",
+            "unused-variable",
+            f"variable {variable.name!r} is never read by any condition",
+            Location("story.toml"),
+        )
+        for variable in story.variables
+        if variable.name not in read
+    ]
 
 
-def _all_links(scene: Scene) -> list[str]:
+def _links(scene: Scene) -> tuple[Choice, ...]:
     exit_ = scene.exit
     if isinstance(exit_, Choices):
-        return [c.condition_source for c in exit_.choices]
+        return exit_.choices
     if isinstance(exit_, Jump):
-        return [c.condition_source for c in exit_.branches]
-    return []
-
-
-def _names(source: str, story: Story) -> set[str]:
-    words = set(source.replace("(", " ").replace(")", " ").split())
-    return {v.name for v in story.variables if v.name in words}
+        return exit_.branches
+    return ()
 
 
 def _states(story: Story, limit: int) -> tuple[int, list[Diagnostic]]:

@@ -86,16 +86,26 @@ def read_text(path: Path, name: str, diagnostics: list[Diagnostic]) -> str | Non
     return None
 
 
+def toml_error(
+    name: str, error: tomllib.TOMLDecodeError, text: str, line_offset: int = 0
+) -> Diagnostic:
+    """A TOML syntax error as a diagnostic at the line and column tomllib reports."""
+    match = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
+    if match:
+        line, column = int(match.group(1)), int(match.group(2))
+    else:  # "at end of document"
+        line, column = max(1, len(text.splitlines())), 0
+    message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(error))
+    return Diagnostic(
+        "error", "toml", f"invalid TOML: {message}", Location(name, line + line_offset, column)
+    )
+
+
 def _parse_toml(text: str, name: str, diagnostics: list[Diagnostic]) -> dict[str, Any] | None:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        match = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
-        line, column = (int(match.group(1)), int(match.group(2))) if match else (0, 0)
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
-        diagnostics.append(
-            Diagnostic("error", "toml", f"invalid TOML: {message}", Location(name, line, column))
-        )
+        diagnostics.append(toml_error(name, error, text))
         return None
 
 

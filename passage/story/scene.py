@@ -66,6 +66,10 @@ class SceneBuilder:
         self.file = ""
         self._media: list[tuple[str, str]] = []
         self._block_words = 0
+        # Stories repeat expressions ("money >= 1") many times; compiled closures are pure,
+        # so one compile per distinct text serves them all.
+        self._conditions: dict[str, tuple[Evaluator, set[str], bool | None]] = {}
+        self._effect_lists: dict[str, tuple[Effect, ...]] = {}
 
     # --- reporting ----------------------------------------------------------
     def error(self, code: str, message: str, location: Location) -> None:
@@ -128,12 +132,12 @@ class SceneBuilder:
             media=media,
             location=where,
             word_count=words,
+            reading_words=_words(prose.text) + sum(_words(f.text) for f in facts),
         )
 
     def _render(self, result: RenderResult, where: Location) -> RenderResult:
-        base = where.line
         for issue in result.issues:
-            location = Location(self.file, issue.line + base if issue.line else base, 1)
+            location = where if issue.line < 0 else Location(self.file, issue.line + 1, 1)
             if issue.kind == "scene" and issue.target not in self.scope.scenes:
                 self.error("dangling-link", f"link to unknown scene '#{issue.target}'", location)
             elif issue.kind == "bad-link":
@@ -304,8 +308,9 @@ class SceneBuilder:
             )
         condition_source = link.attrs.values.get("if", "")
         condition: Evaluator | None = None
+        reads: frozenset[str] = frozenset()
         if condition_source:
-            condition = self._condition(link.attrs, link.location)
+            condition, reads = self._condition(link.attrs, link.location)
         reason = link.attrs.values.get("else")
         if reason is not None and not condition_source:
             self.error(
@@ -313,7 +318,7 @@ class SceneBuilder:
                 "'else' gives the reason a condition is false: it needs 'if'",
                 link.location,
             )
-        text = self._render(render_inline(link.text, 0), link.location)
+        text = self._render(render_inline(link.text), link.location)
         self._target(link)
         key = link.attrs.id or f"{kind}-{index + 1}"
         return Choice(
@@ -326,6 +331,7 @@ class SceneBuilder:
             reason,
             self._effects(link.attrs, link.location),
             link.location,
+            reads,
         )
 
     def _jump(self, draft: DraftScene, block: DraftBlock) -> Jump:
@@ -369,7 +375,7 @@ class SceneBuilder:
                     'sources="…" or rationale="…", or the outcome sources="…"',
                     link.location,
                 )
-            text = self._render(render_inline(link.text, 0), link.location)
+            text = self._render(render_inline(link.text), link.location)
             self._target(link)
             key = link.attrs.id or f"outcome-{index + 1}"
             outcomes.append(
@@ -430,16 +436,18 @@ class SceneBuilder:
             )
 
     # --- expressions ------------------------------------------------------------
-    def _condition(self, attrs: Attributes, where: Location) -> Evaluator | None:
+    def _condition(
+        self, attrs: Attributes, where: Location
+    ) -> tuple[Evaluator | None, frozenset[str]]:
         try:
-            run, _names, constant = compile_condition(attrs.values["if"], self.scope)
+            run, reads, constant = self._compiled_condition(attrs.values["if"])
         except ExpressionError as error:
             self.error(
                 "expression",
                 f"in if=: {error.message}",
                 self._value_location(attrs, "if", where, error.offset),
             )
-            return None
+            return None, frozenset()
         if constant is not None:
             self.diagnostics.append(
                 Diagnostic(
@@ -449,14 +457,24 @@ class SceneBuilder:
                     self._value_location(attrs, "if", where),
                 )
             )
-        return run
+        return run, frozenset(reads)
+
+    def _compiled_condition(self, source: str) -> tuple[Evaluator, set[str], bool | None]:
+        if source not in self._conditions:
+            self._conditions[source] = compile_condition(source, self.scope)
+        return self._conditions[source]
+
+    def _compiled_effects(self, source: str) -> tuple[Effect, ...]:
+        if source not in self._effect_lists:
+            self._effect_lists[source] = tuple(compile_effects(source, self.scope))
+        return self._effect_lists[source]
 
     def _effects(self, attrs: Attributes, where: Location) -> tuple[Effect, ...]:
         source = attrs.values.get("set")
         if source is None:
             return ()
         try:
-            return tuple(compile_effects(source, self.scope))
+            return self._compiled_effects(source)
         except ExpressionError as error:
             self.error(
                 "expression",
