@@ -8,6 +8,8 @@ exercised by test_api.py.
 
 from __future__ import annotations
 
+import os
+
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
@@ -22,7 +24,7 @@ schema = schemathesis.openapi.from_asgi("/api/openapi.json",
 
 
 @schema.parametrize()
-@settings(max_examples=60, deadline=None,
+@settings(max_examples=60, deadline=None, derandomize=bool(os.environ.get("CI")),
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 def test_api_conforms_and_never_fails(case: schemathesis.Case) -> None:  # type: ignore[type-arg]
     case.call_and_validate(excluded_checks=[positive_data_acceptance])

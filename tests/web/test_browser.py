@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Literal
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Dialog, Page, Request
 
 from passage.story import Story
 from passage.web import create_app
@@ -36,7 +37,8 @@ class Watch:
         self.requests.append(request.url)
 
     def _console(self, message: ConsoleMessage) -> None:
-        if message.type == "error" and "the server responded with a status of 4" not in message.text:
+        expected = "the server responded with a status of 4"  # our own 400/404 pages
+        if message.type == "error" and expected not in message.text:
             self.problems.append(message.text)
 
     def foreign(self) -> list[str]:
@@ -188,7 +190,9 @@ def test_read_aloud_button_toggles(page: Page, live_server: LiveServer) -> None:
 
 
 def test_motion_follows_the_reader_preference(browser: Browser, live_server: LiveServer) -> None:
-    for motion, expected in (("reduce", "none"), ("no-preference", "arrive")):
+    motions: tuple[tuple[Literal["reduce", "no-preference"], str], ...] = (
+        ("reduce", "none"), ("no-preference", "arrive"))
+    for motion, expected in motions:
         context = browser.new_context(reduced_motion=motion)
         page = context.new_page()
         page.goto(live_server.url + "/about")
@@ -271,7 +275,12 @@ def test_a_hostile_story_runs_no_script_in_the_browser(browser: Browser,
         context = _context(browser, watch)
         page = context.new_page()
         dialogs: list[str] = []
-        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+        def on_dialog(dialog: Dialog) -> None:
+            dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
         for url in ("/", "/sources", "/about"):
             page.goto(server.url + url)
         page.goto(server.url + "/begin")
