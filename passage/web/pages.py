@@ -9,6 +9,7 @@ to page in the query string.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -23,12 +24,25 @@ from passage.web.errors import error_page, token_error_page
 from passage.web.journey import ChoiceError, Journeys, TokenError, wants_privacy
 from passage.web.maps import MapRenderer
 from passage.web.odds import Odds
+from passage.web.splice import SplicedPage
 from passage.web.templating import Templates
 
 __all__ = ["Pages"]
 
 _NO_STORE = {"cache-control": "no-store"}
-_PRIVATE = {"cache-control": "private, max-age=0"}
+_PRIVATE_PLAIN = {"cache-control": "private, max-age=0", "vary": "Accept-Encoding"}
+_PRIVATE_GZIP = {**_PRIVATE_PLAIN, "content-encoding": "gzip"}
+
+
+PAGE_CACHE_SIZE = 4096
+
+@dataclass(frozen=True, slots=True)
+class _Wishes:
+    """What the request asks for besides the state: privacy and stepping past a scene."""
+
+    nostats: bool
+    brief: bool
+    private_reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +61,9 @@ class Pages:
         self.maps = maps
         self.story = journeys.story
         self.recording = journeys.events is not None
+        self._placeholder = f"~{secrets.token_hex(16)}~"  # no story text can contain it
+        # journey pages by everything they show but the token (see _pieces)
+        self._page_cache: dict[tuple[object, ...], SplicedPage] = {}
 
     def routes(self) -> list[BaseRoute]:
         return [
@@ -105,33 +122,62 @@ class Pages:
 
     def _journey_page(self, request: Request, state: State, token: str,
                       before: State | None = None, choice: int | None = None) -> Response:
+        if request.scope["query_string"]:
+            query = request.query_params
+            nostats, brief = query.get("nostats") == "1", query.get("brief") == "1"
+        else:
+            nostats = brief = False
+        wishes = _Wishes(nostats, brief, _private_reason(request))
+        if self.journeys.odds_provider is not None:  # figures change: render afresh
+            page = SplicedPage(self._pieces(state, wishes, self._after_odds(before, choice)))
+        else:
+            key = (state.scene, state.values, state.visits, state.trail, state.reveal, wishes)
+            cached = self._page_cache.get(key)
+            if cached is None:
+                if len(self._page_cache) >= PAGE_CACHE_SIZE:
+                    self._page_cache.clear()  # crude, but bounded and rare
+                cached = self._page_cache[key] = SplicedPage(self._pieces(state, wishes))
+            page = cached
+        if _accepts_gzip(request):
+            return HTMLResponse(page.gzip(token), headers=_PRIVATE_GZIP)
+        return HTMLResponse(page.plain(token), headers=_PRIVATE_PLAIN)
+
+    def _pieces(self, state: State, wishes: _Wishes,
+                after_odds: _OddsRows | None = None) -> tuple[str, ...]:
+        """The page for ``state``, split where its own token goes.
+
+        Everything on a journey page depends on the state's scene, values, visits,
+        trail and reveal, except the links, which carry the state's token. So the
+        page is rendered with a random placeholder for the token and cut there; the
+        pieces are cached per state (seed, draw counter and turn left out), and a
+        request only joins them around its token.
+        """
         story = self.story
         current = self.journeys.view(state)
-        query = request.query_params
-        nostats = query.get("nostats") == "1"
-        brief = query.get("brief") == "1" and bool(current.scene.summary_html)
+        nostats = wishes.nostats
+        brief = wishes.brief and bool(current.scene.summary_html)
         suffix = "?nostats=1" if nostats else ""
-        path = request.url.path
-        notes = [story.content_notes.get(n, n) for n in current.scene.notes]
+        here = f"/play/{self._placeholder}"
         html = self.templates.render(
             "scene.html",
-            view=current, token=token, suffix=suffix, brief=brief, notes=notes,
+            view=current, token=self._placeholder, suffix=suffix, brief=brief,
+            notes=[story.content_notes.get(n, n) for n in current.scene.notes],
             body=self.templates.scene_body(current.scene.id, brief),
             map_svg=self.maps.render(state.trail,
                                      "" if current.is_ending else current.waypoint.key),
             trail=[story.waypoints[k] for k in state.trail if k in story.waypoints],
-            after_odds=self._after_odds(before, choice),
+            after_odds=after_odds,
             ending_odds=self._ending_odds(state, current),
             reading=self._reading(current),
-            here=path + suffix,
-            here_brief=path + (suffix + "&" if suffix else "?") + "brief=1",
-            here_nostats=path + "?nostats=1",
-            here_stats=path,
+            here=here + suffix,
+            here_brief=here + (suffix + "&" if suffix else "?") + "brief=1",
+            here_nostats=here + "?nostats=1",
+            here_stats=here,
             recording=self.recording,
-            private_reason=_private_reason(request),
+            private_reason=wishes.private_reason,
             opted_out=nostats,
         )
-        return HTMLResponse(html, headers=_PRIVATE)
+        return tuple(html.split(self._placeholder))
 
     def _after_odds(self, before: State | None, choice: int | None) -> _OddsRows | None:
         if before is None or self.journeys.odds_provider is None:
@@ -167,12 +213,24 @@ def _suffix(query: QueryParams) -> str:
     return "?nostats=1" if query.get("nostats") == "1" else ""
 
 
+def _accepts_gzip(request: Request) -> bool:
+    for name, value in request.scope["headers"]:
+        if name == b"accept-encoding":
+            return b"gzip" in value
+    return False
+
+
 def _private_reason(request: Request) -> str:
-    headers = request.headers
-    if headers.get("sec-gpc", "").strip() == "1":
+    gpc = dnt = False
+    for name, value in request.scope["headers"]:  # one pass over the raw headers
+        if name == b"sec-gpc":
+            gpc = value.strip() == b"1"
+        elif name == b"dnt":
+            dnt = value.strip() == b"1"
+    if gpc:
         return "Your browser sends Global Privacy Control."
-    if headers.get("dnt", "").strip() == "1":
+    if dnt:
         return "Your browser sends Do Not Track."
-    if request.query_params.get("nostats") == "1":
+    if request.scope["query_string"] and request.query_params.get("nostats") == "1":
         return "You chose not to be counted."
     return ""
