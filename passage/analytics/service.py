@@ -40,6 +40,10 @@ class Analytics:
     stats: ChoiceStats = field(default_factory=NoStats)
     where: str = "off"
 
+    @property
+    def recording(self) -> bool:
+        return isinstance(self.sink, BackgroundSink)
+
     def close(self) -> None:
         """Drain the writer (events reach the database or the journal), stop the cache."""
         if isinstance(self.sink, BackgroundSink):

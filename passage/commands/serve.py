@@ -24,7 +24,39 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--data-dir", default="data",
                         help=f"where the signing key is kept (default ./data); "
                              f"{ENV_KEY} overrides it")
+    parser.add_argument("--database", metavar="URL", default=None,
+                        help="where choice statistics go: postgresql://user@host/dbname, or a"
+                             " SQLite file (default: analytics.sqlite3 in the data dir)")
+    parser.add_argument("--no-stats", action="store_true",
+                        help="record no choice statistics and show none")
     parser.set_defaults(run=run)
+
+
+def _prepare_statistics(database: str | None, data_dir: Path, console: Console) -> None:
+    """Check the URL and migrate the schema once, here, before the workers start.
+
+    A database that is down does not stop the server: the workers journal events
+    until it answers, so this only warns."""
+    from passage.analytics.connect import DatabaseURLError, describe, store_factory
+    from passage.analytics.migrations import SchemaError
+    from passage.analytics.store import StoreUnavailableError
+
+    try:
+        store = store_factory(database, data_dir)()
+    except DatabaseURLError as error:
+        raise CommandError(str(error)) from None
+    try:
+        store.migrate()
+        console.print(f"Choice statistics: {describe(database, data_dir)}",
+                      markup=False, highlight=False)
+    except SchemaError as error:
+        raise CommandError(str(error)) from None
+    except StoreUnavailableError as error:
+        console.print(f"Choice statistics: {describe(database, data_dir)} is unavailable now"
+                      f" ({error}); events will wait in the journal until it answers",
+                      style="yellow", markup=False, highlight=False)
+    finally:
+        store.close()
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
@@ -40,7 +72,11 @@ def run(args: argparse.Namespace, console: Console) -> int:
         load_or_create_key(data_dir)
     except KeyError_ as error:
         raise CommandError(str(error)) from None
-    config = ServerConfig(Path(story.root), data_dir, args.host, args.port, args.workers)
+    stats = not args.no_stats
+    if stats:
+        _prepare_statistics(args.database, data_dir, console)
+    config = ServerConfig(Path(story.root), data_dir, args.host, args.port, args.workers,
+                          database=args.database, stats=stats)
     console.print(f"Serving “{story.title}” ({story.root}) with {args.workers} worker(s)",
                   markup=False, highlight=False)
     console.print(f"Open {config.url} in a browser; press Ctrl+C to stop.",

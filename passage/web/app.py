@@ -8,8 +8,11 @@ story folder and data directory that ``passage serve`` put in the environment.
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
@@ -17,9 +20,10 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Scope
+from starlette.types import ASGIApp, Lifespan, Scope
 
-from passage.analytics.events import EventSink
+from passage.analytics.events import ChoiceStats, EventSink
+from passage.analytics.service import open_analytics
 from passage.story import Story, compile_story
 from passage.web.api import Api
 from passage.web.errors import exception_handlers
@@ -32,10 +36,20 @@ from passage.web.pages import Pages
 from passage.web.security import SecurityHeaders
 from passage.web.templating import Templates
 
-__all__ = ["ENV_DATA_DIR", "ENV_STORY_DIR", "PassageApp", "app_from_environment", "create_app"]
+__all__ = [
+    "ENV_DATABASE",
+    "ENV_DATA_DIR",
+    "ENV_STATS",
+    "ENV_STORY_DIR",
+    "PassageApp",
+    "app_from_environment",
+    "create_app",
+]
 
 ENV_STORY_DIR = "PASSAGE_STORY_DIR"
 ENV_DATA_DIR = "PASSAGE_DATA_DIR"
+ENV_DATABASE = "PASSAGE_DATABASE"  # choice statistics: empty for SQLite in the data dir
+ENV_STATS = "PASSAGE_STATS"  # "off" records nothing and shows no statistics
 
 
 class PassageApp(Starlette):
@@ -64,10 +78,15 @@ async def _health(request: Request) -> Response:
 
 
 def create_app(story: Story, key: bytes, *, story_dir: Path | None = None,
-               events: EventSink | None = None, odds: OddsProvider | None = None) -> PassageApp:
-    """The web player for ``story``; ``story_dir`` (default ``story.root``) holds its media."""
+               events: EventSink | None = None, odds: OddsProvider | None = None,
+               stats: ChoiceStats | None = None,
+               on_shutdown: Callable[[], None] | None = None) -> PassageApp:
+    """The web player for ``story``; ``story_dir`` (default ``story.root``) holds its media.
+
+    ``on_shutdown`` runs (in a thread: it may block, e.g. to drain the statistics
+    writer) when the server stops, after the requests in flight have finished."""
     templates = Templates(story)
-    journeys = Journeys(story, key, events=events, odds=odds)
+    journeys = Journeys(story, key, events=events, odds=odds, stats=stats)
     maps = MapRenderer(story, templates.static_url("map/basemap.svg"))
     pages = Pages(journeys, templates, maps)
     api = Api(journeys)
@@ -83,14 +102,32 @@ def create_app(story: Story, key: bytes, *, story_dir: Path | None = None,
         routes=routes,
         middleware=[Middleware(GZipMiddleware, minimum_size=512, compresslevel=6)],
         exception_handlers=exception_handlers(templates),  # type: ignore[arg-type]
+        lifespan=_lifespan(on_shutdown),
     )
     app.journeys = journeys
     return app
 
 
+def _lifespan(on_shutdown: Callable[[], None] | None) -> Lifespan[Starlette]:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        if on_shutdown is not None:
+            await anyio.to_thread.run_sync(on_shutdown)
+
+    return lifespan
+
+
 def app_from_environment() -> PassageApp:
-    """For uvicorn workers (``factory=True``): the story and key named by the environment."""
+    """For uvicorn workers (``factory=True``): the story, key and statistics database named
+    by the environment. Each worker process opens its own statistics writer and cache
+    (threads do not survive into a new process) and drains the writer when it stops."""
     story_dir = Path(os.environ[ENV_STORY_DIR])
     data_dir = Path(os.environ.get(ENV_DATA_DIR, "data"))
     story = compile_story(story_dir)
-    return create_app(story, load_or_create_key(data_dir), story_dir=story_dir)
+    analytics = open_analytics(os.environ.get(ENV_DATABASE) or None, data_dir,
+                               enabled=os.environ.get(ENV_STATS, "on") != "off")
+    return create_app(story, load_or_create_key(data_dir), story_dir=story_dir,
+                      events=analytics.sink if analytics.recording else None,
+                      stats=analytics.stats if analytics.recording else None,
+                      on_shutdown=analytics.close)

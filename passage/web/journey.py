@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from passage.analytics.events import EventSink, StepEvent
+from passage.analytics.events import ChoiceStats, EventSink, StepEvent
 from passage.engine import ChoiceError, State, TokenCodec, TokenError, View, new_state, step, view
 from passage.story.model import Choices, Ending, Story
 from passage.web.odds import Odds, OddsProvider
@@ -30,14 +30,15 @@ def wants_privacy(headers: Mapping[str, str], query: Mapping[str, str]) -> bool:
 
 
 class Journeys:
-    """The story, its token codec and the optional sink and odds provider, for request handlers."""
+    """The story, its token codec, the optional sink, odds and statistics, for request handlers."""
 
     def __init__(self, story: Story, key: bytes, events: EventSink | None = None,
-                 odds: OddsProvider | None = None) -> None:
+                 odds: OddsProvider | None = None, stats: ChoiceStats | None = None) -> None:
         self.story = story
         self.codec = TokenCodec(story, key)
         self.events = events
         self.odds_provider = odds
+        self.stats = stats  # "how others chose" (anonymous counts, shown from 20 journeys up)
 
     def begin(self, seed: int | None = None) -> State:
         return new_state(self.story, secrets.randbits(64) if seed is None else seed)

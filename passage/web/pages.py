@@ -18,8 +18,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from passage.analytics.display import Shares, choice_shares, ending_shares
 from passage.engine import State, View
-from passage.story.model import Source
+from passage.story.model import Choices, Ending, Source
 from passage.web.errors import error_page, token_error_page
 from passage.web.journey import ChoiceError, Journeys, TokenError, wants_privacy
 from passage.web.maps import MapRenderer
@@ -43,6 +44,16 @@ class _Wishes:
     nostats: bool
     brief: bool
     private_reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Others:
+    """How others chose, for the template: after a choice, or at an ending."""
+
+    kind: str  # "choice" or "ending"
+    scene_title: str
+    shares: Shares
+    total: str  # "57", "about 1,200"
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,21 +139,24 @@ class Pages:
         else:
             nostats = brief = False
         wishes = _Wishes(nostats, brief, _private_reason(request))
+        others = self._others(state, before, choice)  # part of the cache key: counts move
         if self.journeys.odds_provider is not None:  # figures change: render afresh
-            page = SplicedPage(self._pieces(state, wishes, self._after_odds(before, choice)))
+            page = SplicedPage(self._pieces(state, wishes, others,
+                                            self._after_odds(before, choice)))
         else:
-            key = (state.scene, state.values, state.visits, state.trail, state.reveal, wishes)
+            key = (state.scene, state.values, state.visits, state.trail, state.reveal, wishes,
+                   others)
             cached = self._page_cache.get(key)
             if cached is None:
                 if len(self._page_cache) >= PAGE_CACHE_SIZE:
                     self._page_cache.clear()  # crude, but bounded and rare
-                cached = self._page_cache[key] = SplicedPage(self._pieces(state, wishes))
+                cached = self._page_cache[key] = SplicedPage(self._pieces(state, wishes, others))
             page = cached
         if _accepts_gzip(request):
             return HTMLResponse(page.gzip(token), headers=_PRIVATE_GZIP)
         return HTMLResponse(page.plain(token), headers=_PRIVATE_PLAIN)
 
-    def _pieces(self, state: State, wishes: _Wishes,
+    def _pieces(self, state: State, wishes: _Wishes, others: _Others | None = None,
                 after_odds: _OddsRows | None = None) -> tuple[str, ...]:
         """The page for ``state``, split where its own token goes.
 
@@ -168,6 +182,7 @@ class Pages:
             trail=[story.waypoints[k] for k in state.trail if k in story.waypoints],
             after_odds=after_odds,
             ending_odds=self._ending_odds(state, current),
+            others=others,
             reading=self._reading(current),
             here=here + suffix,
             here_brief=here + (suffix + "&" if suffix else "?") + "brief=1",
@@ -178,6 +193,26 @@ class Pages:
             opted_out=nostats,
         )
         return tuple(html.split(self._placeholder))
+
+    def _others(self, state: State, before: State | None,
+                choice: int | None) -> _Others | None:
+        """ "How others chose": at the scene just left (after a choice), or how journeys
+        ended (at an ending). None below the privacy threshold or without statistics."""
+        stats = self.journeys.stats
+        if stats is None:
+            return None
+        story = self.story
+        ending = story.scenes[state.scene].exit
+        if isinstance(ending, Ending):
+            shares = ending_shares(stats, story, yours=ending.ending_class)
+            return _Others("ending", "", shares, _about(shares.total)) if shares else None
+        if before is None or choice is None:
+            return None
+        left = story.scenes[before.scene]
+        if not isinstance(left.exit, Choices) or not 0 <= choice < len(left.exit.choices):
+            return None
+        shares = choice_shares(stats, story, left.id, chosen=left.exit.choices[choice].key)
+        return _Others("choice", left.title, shares, _about(shares.total)) if shares else None
 
     def _after_odds(self, before: State | None, choice: int | None) -> _OddsRows | None:
         if before is None or self.journeys.odds_provider is None:
@@ -207,6 +242,15 @@ class Pages:
         """Further reading at an ending: the sources its epilogue cites that can be opened."""
         sources = self.story.sources
         return [sources[k] for k in current.epilogue_sources if k in sources and sources[k].url]
+
+
+def _about(total: int) -> str:
+    """A total as pages say it: exact below 100, else two significant figures ("about
+    1,200"): no false precision, and pages need not be rendered again for every count."""
+    if total < 100:
+        return f"{total:,}"
+    digits = len(str(total)) - 2
+    return f"about {total // 10**digits * 10**digits:,}"
 
 
 def _suffix(query: QueryParams) -> str:

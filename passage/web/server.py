@@ -15,7 +15,7 @@ from pathlib import Path
 
 import uvicorn
 
-from passage.web.app import ENV_DATA_DIR, ENV_STORY_DIR
+from passage.web.app import ENV_DATA_DIR, ENV_DATABASE, ENV_STATS, ENV_STORY_DIR
 
 __all__ = ["GRACEFUL_SECONDS", "ServerConfig", "run_server"]
 
@@ -29,6 +29,8 @@ class ServerConfig:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 2
+    database: str | None = None  # choice statistics; None: SQLite in the data dir
+    stats: bool = True
 
     @property
     def url(self) -> str:
@@ -40,6 +42,8 @@ def run_server(config: ServerConfig) -> None:
     """Serve until interrupted; returns after a graceful shutdown."""
     os.environ[ENV_STORY_DIR] = str(config.story_dir.resolve())
     os.environ[ENV_DATA_DIR] = str(config.data_dir.resolve())
+    os.environ[ENV_DATABASE] = config.database or ""
+    os.environ[ENV_STATS] = "on" if config.stats else "off"
     uvicorn.run(
         "passage.web.app:app_from_environment",
         factory=True,
