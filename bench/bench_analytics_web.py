@@ -122,7 +122,7 @@ def stop(server: Server) -> float:
     return time.monotonic() - began
 
 
-# -- the open-loop client ------------------------------------------------------------------------------
+# -- the open-loop client ---------------------------------------------------------------------
 async def _drive(
     port: int, paths: list[str], rate: float, connections: int, start_at: float
 ) -> list[tuple[int, int, float]]:

@@ -6,12 +6,14 @@ batches (every ``interval`` seconds, or sooner when a batch fills) and writes
 each batch in one transaction. Batches are large on purpose: a transaction costs
 about a millisecond of CPU whatever its size, so at 500 steps/s per worker a
 batch every 50 ms would spend 2 to 3 times more CPU per event than one a second
-(measured in docs/performance.md), CPU the same process's requests are waiting for. When the database cannot take it (down,
-read-only, locked, timed out) the batch is appended to the local journal and
-fsynced instead, and the writer retries the database with a growing back-off;
-when it answers, the journal is replayed first. Replays are idempotent, so no
-accepted event is lost and none is stored twice. ``close()`` drains the queue
-(to the database, or to the journal) before it returns.
+(measured in docs/performance.md), CPU the same process's requests are waiting for.
+
+When the database cannot take a batch (down, read-only, locked, timed out) the
+batch is appended to the local journal and fsynced instead, and the writer retries
+the database with a growing back-off; when it answers, the journal is replayed
+first. Replays are idempotent, so no accepted event is lost and none is stored
+twice. ``close()`` drains the queue (to the database, or to the journal) before
+it returns.
 """
 
 from __future__ import annotations
