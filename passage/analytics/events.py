@@ -11,13 +11,14 @@ every front-end records the same thing the same way.
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import NamedTuple, Protocol
 
 from passage.engine.state import State
 from passage.story.model import Chance, Choices, Ending, Story
 
-__all__ = ["ChoiceStats", "EventSink", "StepEvent", "hour_of", "step_event"]
+__all__ = ["ChoiceStats", "EventSink", "StepEvent", "current_hour", "hour_of", "step_event"]
 
 
 class StepEvent(NamedTuple):
@@ -66,6 +67,20 @@ def hour_of(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
+_HOUR: tuple[int, datetime] = (-1, datetime(1970, 1, 1, tzinfo=UTC))
+
+
+def current_hour() -> datetime:
+    """This hour in UTC, made once an hour (``datetime.now(UTC)`` and truncating it cost
+    ~15 µs under load: more than the rest of recording a step)."""
+    global _HOUR
+    number = int(time.time()) // 3600
+    cached = _HOUR
+    if cached[0] != number:
+        cached = _HOUR = (number, datetime.fromtimestamp(number * 3600, UTC))
+    return cached[1]
+
+
 def step_event(
     story: Story,
     before: State,
@@ -87,16 +102,16 @@ def step_event(
     if isinstance(scene.exit, Chance) and after.reveal is not None:
         outcome_key = scene.exit.outcomes[after.reveal.outcome].key
     arrived = story.scenes[after.scene].exit
-    return StepEvent(
-        story_id=story.id,
-        story_version=story.version,
-        journey_id=after.journey_id,
-        step=after.turn,
-        scene=before.scene,
-        choice=choice_key,
-        outcome=outcome_key,
-        arrived=after.scene,
-        ending_class=arrived.ending_class if isinstance(arrived, Ending) else None,
-        locale=locale or story.locale,
-        hour=hour_of(now if now is not None else datetime.now(UTC)),
+    return StepEvent(  # positional: three times cheaper than keywords for a NamedTuple
+        story.id,
+        story.version,
+        after.journey_id,
+        after.turn,
+        before.scene,
+        choice_key,
+        outcome_key,
+        after.scene,
+        arrived.ending_class if isinstance(arrived, Ending) else None,
+        locale or story.locale,
+        current_hour() if now is None else hour_of(now),
     )

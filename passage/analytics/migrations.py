@@ -80,15 +80,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         2,
-        "index events by story and hour (reports, retention)",
-        sqlite=("CREATE INDEX step_events_story_hour ON step_events (story_id, hour)",),
-        postgresql=("CREATE INDEX step_events_story_hour ON step_events (story_id, hour)",),
-    ),
-    Migration(
-        3,
         "index a journey's scenes and its ending (tallies look them up per batch)",
         sqlite=_JOURNEY_INDEXES,
-        postgresql=_JOURNEY_INDEXES,
+        # PostgreSQL filters a journey's rows on the server from the primary key alone
+        # (see PostgresStore._related); more indexes would only slow its inserts.
+        postgresql=(),
     ),
 )
 

@@ -29,6 +29,7 @@ from passage.analytics.store import (
     Store,
     StoreUnavailableError,
     Tx,
+    clean_nul,
 )
 
 __all__ = ["PostgresStore", "redact"]
@@ -133,6 +134,9 @@ class PostgresStore(Store):
             (json.dumps([_record(e) for e in events], ensure_ascii=False),),
         )
         return {(r[0], int(r[1])) for r in rows}
+
+    def _prepare(self, batch: list[StepEvent]) -> list[StepEvent]:
+        return [clean_nul(e) for e in batch]  # text cannot hold NUL in PostgreSQL
 
     def _related(self, tx: Tx, batch: Sequence[StepEvent]) -> list[Row]:
         # One index scan of each journey's rows (primary key prefix) on the server, which

@@ -126,10 +126,10 @@ class SqliteStore(Store):
     def _insert(self, tx: Tx, events: Sequence[StepEvent]) -> set[tuple[str, int]]:
         # BEGIN IMMEDIATE holds the only write lock, so nothing can have been stored since
         # the transaction looked: a plain INSERT, and a conflict here would be a real error.
-        tx.insert_rows(
-            "INSERT INTO step_events (journey_id, step, story_id, story_version, scene, choice,"
-            " outcome, arrived, ending_class, locale, hour)",
-            [
+        values: list[Any] = []
+        add = values.extend
+        for e in events:
+            add(
                 (
                     e.journey_id,
                     e.step,
@@ -143,8 +143,12 @@ class SqliteStore(Store):
                     e.locale,
                     _hour_text(e.hour),
                 )
-                for e in events
-            ],
+            )
+        tx.insert_flat(
+            "INSERT INTO step_events (journey_id, step, story_id, story_version, scene, choice,"
+            " outcome, arrived, ending_class, locale, hour)",
+            values,
+            11,
         )
         return {(e.journey_id, e.step) for e in events}
 

@@ -35,6 +35,7 @@ __all__ = [
     "StoryTotals",
     "Tally",
     "Tx",
+    "clean_nul",
     "dedupe",
     "tally_increments",
 ]
@@ -98,20 +99,22 @@ class Tx(ABC):
     max_params = 999  # bound parameters one statement may carry
 
     def insert_rows(self, head: str, rows: Sequence[Sequence[Any]], tail: str = "") -> None:
-        """``head VALUES (…), (…), … tail`` in as few statements as the driver allows.
+        """``head VALUES (…), (…), … tail`` in as few statements as the driver allows."""
+        if rows:
+            self.insert_flat(head, [v for row in rows for v in row], len(rows[0]), tail)
+
+    def insert_flat(self, head: str, values: list[Any], width: int, tail: str = "") -> None:
+        """:meth:`insert_rows` for values already laid end to end, ``width`` per row.
 
         One multi-row statement instead of one per row: far fewer round trips into the
         driver, each of which releases and re-takes the interpreter lock, which the
         request threads of the same process are waiting for."""
-        if not rows:
-            return
-        width = len(rows[0])
-        per = max(1, self.max_params // width)
+        per = max(1, self.max_params // width) * width
         one = "(" + ", ".join("?" * width) + ")"
-        for start in range(0, len(rows), per):
-            chunk = rows[start : start + per]
-            marks = ", ".join([one] * len(chunk))
-            self.execute(f"{head} VALUES {marks} {tail}", [v for row in chunk for v in row])
+        for start in range(0, len(values), per):
+            chunk = values[start : start + per]
+            marks = ", ".join([one] * (len(chunk) // width))
+            self.execute(f"{head} VALUES {marks} {tail}", chunk)
 
 
 _TALLY_CONFLICT = (
@@ -152,6 +155,10 @@ class Store(ABC):
         """The stored rows that matter to a batch: the same (journey, step), the same
         (journey, scene), or an ending of the same journey (see ``tally_increments``).
         Only these: a long journey's whole history would cost a Python tuple per row."""
+
+    def _prepare(self, batch: list[StepEvent]) -> list[StepEvent]:
+        """Make a batch fit the back-end's column types (nothing to do by default)."""
+        return batch
 
     def _add_tallies(self, tx: Tx, rows: list[tuple[str, str, str, str, str, int]]) -> None:
         """Add each row's count to its tally (distinct keys, in key order)."""
@@ -214,7 +221,7 @@ class Store(ABC):
     def write(self, events: Sequence[StepEvent]) -> int:
         """Store a batch exactly once; return how many were new. Raises on any failure,
         leaving nothing of the batch behind (one transaction)."""
-        batch = [_clean(e) for e in dedupe(events)]
+        batch = self._prepare(dedupe(events))
         if not batch:
             return 0
         with self.transaction("write") as tx:
@@ -315,7 +322,7 @@ class Store(ABC):
             return tx.execute("DELETE FROM step_events WHERE hour < ?", (self._hour_param(before),))
 
 
-def _clean(event: StepEvent) -> StepEvent:
+def clean_nul(event: StepEvent) -> StepEvent:
     """Text columns cannot hold NUL (PostgreSQL refuses it): never let one byte poison a batch."""
     e = event
     joined = (
@@ -364,35 +371,50 @@ def tally_increments(new: Sequence[StepEvent], rows: Sequence[Row]) -> dict[Key,
 
     ``rows`` are stored rows (journey_id, step, scene, choice, outcome, ending_class) of
     the journeys in ``new``: at least those with the same scene as a new event and those
-    with an ending (new ones may be among them). A key counts for a journey
-    only if no *older* row of that journey already had it, and once per batch.
+    with an ending (new ones may be among them). A key counts for a journey only if no
+    *older* row of that journey already had it, and once per batch; an ending counts
+    only for a journey's first (lowest step) ending.
+
+    Runs for every event the writer stores, in the process that serves pages, so it
+    is written for speed: a mark is the scene (a str), (scene, choice) or
+    (scene, None, outcome), and nothing is sorted.
     """
     fresh = {(e.journey_id, e.step) for e in new}
-    seen: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
+    seen: dict[str, set[object]] = {}
     ended: set[str] = set()
     for journey, step, scene, choice, outcome, ending in rows:
         if (journey, int(step)) in fresh:
             continue
-        seen[journey].update(_marks(scene, choice, outcome))
+        marks = seen.get(journey)
+        if marks is None:
+            marks = seen[journey] = set()
+        marks.add(scene)
+        if choice is not None:
+            marks.add((scene, choice))
+        if outcome is not None:
+            marks.add((scene, None, outcome))
         if ending is not None:
             ended.add(journey)
     increments: dict[Key, int] = defaultdict(int)
-    for event in sorted(new, key=lambda e: (e.journey_id, e.step)):
-        had = seen[event.journey_id]
-        for kind, scene, item in _marks(event.scene, event.choice, event.outcome):
-            if (kind, scene, item) not in had:
-                had.add((kind, scene, item))
-                increments[(event.story_id, event.story_version, kind, scene, item)] += 1
-        if event.ending_class is not None and event.journey_id not in ended:
-            ended.add(event.journey_id)
-            increments[(event.story_id, event.story_version, "ending", "", event.ending_class)] += 1
+    first_ending: dict[str, StepEvent] = {}
+    for e in new:
+        journey, scene = e.journey_id, e.scene
+        had = seen.get(journey)
+        if had is None:
+            had = seen[journey] = set()
+        if scene not in had:
+            had.add(scene)
+            increments[(e.story_id, e.story_version, "scene", scene, "")] += 1
+        if e.choice is not None and (mark := (scene, e.choice)) not in had:
+            had.add(mark)
+            increments[(e.story_id, e.story_version, "choice", scene, e.choice)] += 1
+        if e.outcome is not None and (mark2 := (scene, None, e.outcome)) not in had:
+            had.add(mark2)
+            increments[(e.story_id, e.story_version, "outcome", scene, e.outcome)] += 1
+        if e.ending_class is not None and journey not in ended:
+            first = first_ending.get(journey)
+            if first is None or e.step < first.step:
+                first_ending[journey] = e
+    for e in first_ending.values():
+        increments[(e.story_id, e.story_version, "ending", "", e.ending_class or "")] += 1
     return dict(increments)
-
-
-def _marks(scene: str, choice: str | None, outcome: str | None) -> list[tuple[str, str, str]]:
-    marks = [("scene", scene, "")]
-    if choice is not None:
-        marks.append(("choice", scene, choice))
-    if outcome is not None:
-        marks.append(("outcome", scene, outcome))
-    return marks

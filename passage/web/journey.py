@@ -10,11 +10,10 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Mapping
-from datetime import UTC, datetime
 
-from passage.analytics.events import ChoiceStats, EventSink, StepEvent
+from passage.analytics.events import ChoiceStats, EventSink, step_event
 from passage.engine import ChoiceError, State, TokenCodec, TokenError, View, new_state, step, view
-from passage.story.model import Choices, Ending, Story
+from passage.story.model import Story
 from passage.web.odds import Odds, OddsProvider
 
 __all__ = ["ChoiceError", "Journeys", "TokenError", "wants_privacy"]
@@ -71,23 +70,7 @@ class Journeys:
             return None
 
     def _record(self, before: State, choice: int, after: State) -> None:
-        story = self.story
-        scene = story.scenes[before.scene]
-        choice_key = scene.exit.choices[choice].key if isinstance(scene.exit, Choices) else None
-        outcome = None
-        if after.reveal is not None and after.reveal.scene == before.scene:
-            chance = scene.exit
-            outcome = chance.outcomes[after.reveal.outcome].key  # type: ignore[union-attr]
-        arrived = story.scenes[after.scene]
-        event = StepEvent(
-            story_id=story.id, story_version=story.version, journey_id=after.journey_id,
-            step=after.turn, scene=before.scene, choice=choice_key, outcome=outcome,
-            arrived=after.scene,
-            ending_class=arrived.exit.ending_class if isinstance(arrived.exit, Ending) else None,
-            locale=story.locale,
-            hour=datetime.now(UTC).replace(minute=0, second=0, microsecond=0),
-        )
         try:
-            self.events.record(event)  # type: ignore[union-attr]
+            self.events.record(step_event(self.story, before, after, choice))  # type: ignore[union-attr]
         except Exception:
             _log.exception("the event sink failed; the step was not recorded")

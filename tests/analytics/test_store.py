@@ -162,7 +162,8 @@ def test_prune_deletes_old_events_and_keeps_the_tallies(store: Store) -> None:
 
 def test_nul_characters_cannot_poison_a_batch(store: Store) -> None:
     assert store.write([event("j1", 1, scene="a\x00b"), event("j2", 1)]) == 2
-    assert {e.scene for e in store.events()} == {"a\ufffdb", "a"}
+    kept = "a\x00b" if store.dialect == "sqlite" else "a\ufffdb"  # PostgreSQL text has no NUL
+    assert {e.scene for e in store.events()} == {kept, "a"}
 
 
 def test_tally_shape(store: Store) -> None:
