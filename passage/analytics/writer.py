@@ -30,6 +30,7 @@ from pathlib import Path
 
 from passage.analytics.events import StepEvent
 from passage.analytics.journal import Journal, encode_event
+from passage.analytics.migrations import SchemaError
 from passage.analytics.store import Store, StoreUnavailableError
 
 __all__ = ["BackgroundSink", "SinkCounters"]
@@ -224,7 +225,7 @@ class BackgroundSink:
         def write(events: list[StepEvent]) -> None:
             try:
                 self._count(events, store.write(events))
-            except StoreUnavailableError:
+            except (StoreUnavailableError, SchemaError):  # wait in the journal, not refused
                 raise
             except Exception as error:  # the batch itself is at fault: find the bad event(s)
                 _log.error(
@@ -233,7 +234,7 @@ class BackgroundSink:
                 for event in events:
                     try:
                         self._count([event], store.write([event]))
-                    except StoreUnavailableError:
+                    except (StoreUnavailableError, SchemaError):
                         raise
                     except Exception as refusal:
                         self._reject(event, refusal)

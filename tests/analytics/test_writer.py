@@ -121,3 +121,18 @@ def test_events_recorded_after_close_are_journaled_not_lost(
     nxt = make_sink(backend.factory(), journal, orphan_check=0.0)
     nxt.close()
     assert _keys(store) == [("late", 1)]
+
+
+def test_a_database_from_a_newer_passage_keeps_events_waiting_not_refused(
+    backend: Backend, store: Store, make_sink: MakeSink, tmp_path: Path
+) -> None:
+    with store.transaction("write") as tx:
+        tx.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", (99, "future", "-"))
+    sink = make_sink(backend.factory(), tmp_path / "j")
+    sink.record(event("j1", 1))
+    assert sink.flush(30)
+    assert sink.counters.journaled == 1 and sink.counters.rejected == 0
+    with store.transaction("write") as tx:  # the operator upgrades Passage (here: undoes)
+        tx.execute("DELETE FROM schema_migrations WHERE version = 99")
+    assert sink.settle(30)
+    assert _keys(store) == [("j1", 1)]
