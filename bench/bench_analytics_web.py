@@ -194,7 +194,8 @@ def load(backend: str, story: Story, args: argparse.Namespace) -> None:
                 admin.execute(f'CREATE DATABASE "{name}"')
             database = f"postgresql://postgres@127.0.0.1:5432/{name}"
         try:
-            server = start(args.story, data, ["--database", database] if database else [])
+            options = ["--database", database] if database else []
+            server = start(args.story, data, ["--no-stats"] if backend == "off" else options)
             halves = [paths[0::2], paths[1::2]]
             start_at = time.monotonic() + 1.0
             with mp.get_context("spawn").Pool(2) as pool:
@@ -205,9 +206,11 @@ def load(backend: str, story: Story, args: argparse.Namespace) -> None:
                 parts = [job.get() for job in jobs]
             elapsed = time.monotonic() - start_at
             drain = stop(server)
-            store = store_factory(database, data)()
-            stored = [(e.journey_id, e.step) for e in store.events()]
-            store.close()
+            stored: list[tuple[str, int]] = []
+            if backend != "off":
+                store = store_factory(database, data)()
+                stored = [(e.journey_id, e.step) for e in store.events()]
+                store.close()
         finally:
             if name:
                 with psycopg.connect(SERVER, autocommit=True) as admin:
@@ -232,6 +235,8 @@ def load(backend: str, story: Story, args: argparse.Namespace) -> None:
         f"  p90 {_pct(latencies, 90):.1f}  p99 {_pct(latencies, 99):.1f}"
         f"  p99.9 {_pct(latencies, 99.9):.1f}  max {max(latencies):.0f}"
     )
+    if backend == "off":
+        return
     print(
         f"database after SIGTERM (drained in {drain:.1f} s): {len(stored):,} rows for"
         f" {len(answered):,} answered steps; lost {lost}, duplicated"
@@ -240,7 +245,31 @@ def load(backend: str, story: Story, args: argparse.Namespace) -> None:
 
 
 # -- the cost of recording ------------------------------------------------------------------------
-def wrk_rate(port: int, paths: list[str], seconds: float, folder: Path, name: str) -> float:
+def workers(server: Server) -> list[int]:
+    """The uvicorn worker processes (children of ``passage serve``, not its resource tracker)."""
+    pid = server.process.pid
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [
+        int(c)
+        for c in children
+        if b"resource_tracker" not in Path(f"/proc/{c}/cmdline").read_bytes()
+    ]
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes, all their threads included (writer too)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def wrk_run(
+    port: int, paths: list[str], seconds: float, folder: Path, name: str
+) -> tuple[float, int]:
+    """(requests per second, requests answered) of one wrk run."""
     listing = folder / f"{name}.txt"
     listing.write_text("\n".join(paths) + "\n")
     script = folder / f"{name}.lua"
@@ -267,7 +296,8 @@ def wrk_rate(port: int, paths: list[str], seconds: float, folder: Path, name: st
     if "Non-2xx" in output:
         raise SystemExit("wrk saw error responses:\n" + output)
     found = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    return float(found.group(1)) if found else 0.0
+    answered = re.search(r"(\d+) requests in", output)
+    return (float(found.group(1)) if found else 0.0), (int(answered.group(1)) if answered else 0)
 
 
 def cost(story: Story, args: argparse.Namespace) -> None:
@@ -285,6 +315,7 @@ def cost(story: Story, args: argparse.Namespace) -> None:
             "PostgreSQL": start(args.story, data / "pg", ["--database", database]),
         }
         rates: dict[str, list[float]] = {label: [] for label in servers}
+        cpu: dict[str, list[float]] = {label: [] for label in servers}
         try:
             run = 0
             for number in range(1, args.rounds + 1):
@@ -292,24 +323,42 @@ def cost(story: Story, args: argparse.Namespace) -> None:
                 for label, server in servers.items():
                     chunk = work[run * per_run : (run + 1) * per_run]
                     run += 1
-                    rate = wrk_rate(server.port, chunk, args.cost_seconds, data, f"run{run}")
+                    pids = workers(server)
+                    before = cpu_seconds(pids)
+                    rate, answered = wrk_run(
+                        server.port, chunk, args.cost_seconds, data, f"run{run}"
+                    )
+                    per_step = (cpu_seconds(pids) - before) / max(answered, 1) * 1e6
                     rates[label].append(rate)
-                    line.append(f"{label} {rate:,.0f}")
-                print(f"  round {number}: " + ", ".join(line) + " steps/s")
+                    cpu[label].append(per_step)
+                    line.append(f"{label} {rate:,.0f}/s ({per_step:,.0f} µs CPU/step)")
+                print(f"  round {number}: " + ", ".join(line))
         finally:
             for server in servers.values():
                 stop(server)
             with psycopg.connect(SERVER, autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    off = statistics.median(rates["off"])
+    off_rate, off_cpu = statistics.median(rates["off"]), statistics.median(cpu["off"])
     print(
         f"\n== cost of recording: passage serve --workers 2, wrk -t1 -c32, {args.rounds}"
         f" rounds of {args.cost_seconds:.0f} s, fresh journeys every run"
     )
-    for label, values in rates.items():
-        median = statistics.median(values)
-        drop = "" if label == "off" else f" ({(1 - median / off) * 100:.1f}% lower than off)"
-        print(f"statistics {label}: median {median:,.0f} steps/s{drop}")
+    print(
+        "CPU per step is the workers' user+system time (request and writer threads) over the"
+        " steps answered: steadier than throughput on a shared machine."
+    )
+    for label in servers:
+        rate, per_step = statistics.median(rates[label]), statistics.median(cpu[label])
+        extra = (
+            ""
+            if label == "off"
+            else (
+                f"; throughput {(1 - rate / off_rate) * 100:+.1f}% vs off, CPU per step"
+                f" {(per_step / off_cpu - 1) * 100:+.1f}%, so capacity"
+                f" {(1 - off_cpu / per_step) * 100:.1f}% lower"
+            )
+        )
+        print(f"statistics {label}: median {rate:,.0f} steps/s, {per_step:,.0f} µs CPU/step{extra}")
 
 
 def main() -> None:
@@ -317,7 +366,12 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--part", choices=("load", "cost", "both"), default="both")
-    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument(
+        "--backend",
+        choices=("sqlite", "postgresql", "both", "off"),
+        default="both",
+        help="off: the load part with --no-stats, for comparison",
+    )
     parser.add_argument("--rate", type=float, default=1000.0)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--cost-seconds", type=float, default=10.0)

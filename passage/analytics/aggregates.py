@@ -66,6 +66,7 @@ class StatsCache:
         self._refresh = refresh
         self.threshold = threshold
         self._data: dict[tuple[str, str], StorySnapshot] = {}
+        self.generation = 0  # grows whenever the figures change: callers may memoise by it
         self._stop = threading.Event()
         self._failing = False
         self._thread: threading.Thread | None = None
@@ -80,7 +81,10 @@ class StatsCache:
         try:
             if self._store is None:
                 self._store = self._open_store()
-            self._data = snapshot(self._store.tallies())
+            data = snapshot(self._store.tallies())
+            if data != self._data:
+                self._data = data
+                self.generation += 1
         except Exception as error:
             if self._store is not None:
                 self._store.reset()

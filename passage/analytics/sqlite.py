@@ -10,6 +10,7 @@ a file that becomes writable again is picked up by the next attempt.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -57,6 +58,10 @@ class _SqliteTx(Tx):
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         return self._connection.execute(sql, tuple(params)).rowcount
+
+    def query_many(self, sql: str, params: Sequence[Any], columns: str) -> list[Row]:
+        packed = self.query(f"SELECT json_group_array(json_array({columns})) FROM ({sql})", params)
+        return [tuple(row) for row in json.loads(packed[0][0])]
 
     @property
     def max_params(self) -> int:  # type: ignore[override]
@@ -158,10 +163,11 @@ class SqliteStore(Store):
         rows: dict[tuple[str, int], Row] = {}
         per = max(1, tx.max_params // 3)
         columns = "s.journey_id, s.step, s.scene, s.choice, s.outcome, s.ending_class"
+        names = "journey_id, step, scene, choice, outcome, ending_class"
         for start in range(0, len(batch), per):
             chunk = batch[start : start + per]
             keys = "".join([", (?, ?, ?)"] * (len(chunk) - 1))
-            found = tx.query(
+            found = tx.query_many(
                 "WITH k (j, st, sc) AS"
                 f" (VALUES (CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS TEXT)){keys})"
                 f" SELECT {columns} FROM k CROSS JOIN step_events s"
@@ -171,6 +177,7 @@ class SqliteStore(Store):
                 f" UNION ALL SELECT {columns} FROM k CROSS JOIN step_events s"
                 " WHERE s.journey_id = k.j AND s.ending_class IS NOT NULL",
                 [v for e in chunk for v in (e.journey_id, e.step, e.scene)],
+                names,
             )
             for row in found:
                 rows[(row[0], int(row[1]))] = row

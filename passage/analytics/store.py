@@ -98,6 +98,14 @@ class Tx(ABC):
 
     max_params = 999  # bound parameters one statement may carry
 
+    def query_many(self, sql: str, params: Sequence[Any], columns: str) -> list[Row]:
+        """A query that may return many rows (``columns`` names its result columns).
+
+        The same as :meth:`query` here; SQLite answers it as one JSON row instead,
+        because its driver lets go of the interpreter lock for every row fetched and
+        each time the request threads of the process take it and make the writer wait."""
+        return self.query(sql, params)
+
     def insert_rows(self, head: str, rows: Sequence[Sequence[Any]], tail: str = "") -> None:
         """``head VALUES (…), (…), … tail`` in as few statements as the driver allows."""
         if rows:
@@ -236,12 +244,13 @@ class Store(ABC):
         return len(new)
 
     def tallies(self, story_id: str | None = None) -> list[Tally]:
-        sql = "SELECT story_id, story_version, kind, scene, item, journeys FROM tallies"
+        columns = "story_id, story_version, kind, scene, item, journeys"
+        sql = f"SELECT {columns} FROM tallies"
         with self.transaction() as tx:
             rows = (
-                tx.query(sql + " WHERE story_id = ?", (story_id,))
+                tx.query_many(sql + " WHERE story_id = ?", (story_id,), columns)
                 if story_id is not None
-                else tx.query(sql)
+                else tx.query_many(sql, (), columns)
             )
         return [Tally(r[0], r[1], r[2], r[3], r[4], int(r[5])) for r in rows]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
@@ -19,6 +19,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from passage.analytics.display import Shares, choice_shares, ending_shares
+from passage.analytics.events import ChoiceStats
 from passage.engine import State, View
 from passage.story.model import Choices, Ending, Source
 from passage.web.errors import error_page, token_error_page
@@ -48,12 +49,21 @@ class _Wishes:
 
 @dataclass(frozen=True, slots=True)
 class _Others:
-    """How others chose, for the template: after a choice, or at an ending."""
+    """How others chose, for the template: after a choice, or at an ending. Part of the
+    page cache's key, so its hash is computed once."""
 
     kind: str  # "choice" or "ending"
     scene_title: str
     shares: Shares
     total: str  # "57", "about 1,200"
+    _hash: int = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.kind, self.scene_title, self.shares,
+                                                self.total)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +85,9 @@ class Pages:
         self._placeholder = f"~{secrets.token_hex(16)}~"  # no story text can contain it
         # journey pages by everything they show but the token (see _pieces)
         self._page_cache: dict[tuple[object, ...], SplicedPage] = {}
+        # "how others chose" values, kept while the statistics' figures do not change
+        self._others_memo: dict[tuple[object, ...], _Others | None] = {}
+        self._others_generation = -1
 
     def routes(self) -> list[BaseRoute]:
         return [
@@ -204,12 +217,30 @@ class Pages:
         story = self.story
         ending = story.scenes[state.scene].exit
         if isinstance(ending, Ending):
-            shares = ending_shares(stats, story, yours=ending.ending_class)
-            return _Others("ending", "", shares, _about(shares.total)) if shares else None
-        if before is None or choice is None:
+            key: tuple[object, ...] = ("ending", ending.ending_class)
+        elif before is not None and choice is not None:
+            key = ("choice", before.scene, choice)
+        else:
             return None
-        left = story.scenes[before.scene]
-        if not isinstance(left.exit, Choices) or not 0 <= choice < len(left.exit.choices):
+        generation = getattr(stats, "generation", None)  # figures unchanged: reuse the value
+        if generation is None:
+            return self._figure_others(stats, key)
+        if generation != self._others_generation:
+            self._others_memo.clear()
+            self._others_generation = generation
+        if key not in self._others_memo:
+            self._others_memo[key] = self._figure_others(stats, key)
+        return self._others_memo[key]
+
+    def _figure_others(self, stats: ChoiceStats, key: tuple[object, ...]) -> _Others | None:
+        story = self.story
+        if key[0] == "ending":
+            shares = ending_shares(stats, story, yours=str(key[1]))
+            return _Others("ending", "", shares, _about(shares.total)) if shares else None
+        _, scene_id, choice = key
+        left = story.scenes[str(scene_id)]
+        if not (isinstance(left.exit, Choices) and isinstance(choice, int)
+                and 0 <= choice < len(left.exit.choices)):
             return None
         shares = choice_shares(stats, story, left.id, chosen=left.exit.choices[choice].key)
         return _Others("choice", left.title, shares, _about(shares.total)) if shares else None
