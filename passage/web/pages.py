@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from markupsafe import Markup
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -26,7 +27,7 @@ from passage.web.errors import error_page, token_error_page
 from passage.web.journey import ChoiceError, Journeys, TokenError, wants_privacy
 from passage.web.maps import MapRenderer
 from passage.web.odds import Odds
-from passage.web.splice import SplicedPage
+from passage.web.splice import EMPTY, Fragment, SplicedPage, TwoPartPage
 from passage.web.templating import Templates
 
 __all__ = ["Pages"]
@@ -84,10 +85,12 @@ class Pages:
         self.recording = journeys.events is not None
         self._placeholder = f"~{secrets.token_hex(16)}~"  # no story text can contain it
         # journey pages by everything they show but the token (see _pieces)
-        self._page_cache: dict[tuple[object, ...], SplicedPage] = {}
+        self._page_cache: dict[tuple[object, ...], SplicedPage | TwoPartPage] = {}
         # "how others chose" values, kept while the statistics' figures do not change
         self._others_memo: dict[tuple[object, ...], _Others | None] = {}
+        self._fragments: dict[_Others, Fragment] = {}
         self._others_generation = -1
+        self._others_slot = f"~{secrets.token_hex(16)}~"  # where the fragment goes
 
     def routes(self) -> list[BaseRoute]:
         return [
@@ -152,24 +155,39 @@ class Pages:
         else:
             nostats = brief = False
         wishes = _Wishes(nostats, brief, _private_reason(request))
-        others = self._others(state, before, choice)  # part of the cache key: counts move
+        fragment = self._others_fragment(state, before, choice)
         if self.journeys.odds_provider is not None:  # figures change: render afresh
-            page = SplicedPage(self._pieces(state, wishes, others,
-                                            self._after_odds(before, choice)))
+            page: SplicedPage | TwoPartPage = SplicedPage(self._pieces(
+                state, wishes, fragment.plain.decode(), self._after_odds(before, choice)))
         else:
-            key = (state.scene, state.values, state.visits, state.trail, state.reveal, wishes,
-                   others)
+            key = (state.scene, state.values, state.visits, state.trail, state.reveal, wishes)
             cached = self._page_cache.get(key)
             if cached is None:
                 if len(self._page_cache) >= PAGE_CACHE_SIZE:
                     self._page_cache.clear()  # crude, but bounded and rare
-                cached = self._page_cache[key] = SplicedPage(self._pieces(state, wishes, others))
+                cached = self._page_cache[key] = self._cacheable(state, wishes)
             page = cached
+        if isinstance(page, TwoPartPage):  # "how others chose" goes into its hole
+            if _accepts_gzip(request):
+                return HTMLResponse(page.gzip(token, fragment), headers=_PRIVATE_GZIP)
+            return HTMLResponse(page.plain(token, fragment), headers=_PRIVATE_PLAIN)
         if _accepts_gzip(request):
             return HTMLResponse(page.gzip(token), headers=_PRIVATE_GZIP)
         return HTMLResponse(page.plain(token), headers=_PRIVATE_PLAIN)
 
-    def _pieces(self, state: State, wishes: _Wishes, others: _Others | None = None,
+    def _cacheable(self, state: State, wishes: _Wishes) -> SplicedPage | TwoPartPage:
+        """The page for the cache. With statistics it has a hole where "how others chose"
+        goes: the figures change every few seconds, and re-rendering whole pages that
+        often cost more than recording the steps (measured: docs/performance.md)."""
+        if self.journeys.stats is None:
+            return SplicedPage(self._pieces(state, wishes))
+        pieces = self._pieces(state, wishes, self._others_slot)
+        html = self._placeholder.join(pieces)
+        head, _, tail = html.partition(self._others_slot)
+        return TwoPartPage(SplicedPage(tuple(head.split(self._placeholder))),
+                           SplicedPage(tuple(tail.split(self._placeholder))))
+
+    def _pieces(self, state: State, wishes: _Wishes, others_html: str = "",
                 after_odds: _OddsRows | None = None) -> tuple[str, ...]:
         """The page for ``state``, split where its own token goes.
 
@@ -195,7 +213,7 @@ class Pages:
             trail=[story.waypoints[k] for k in state.trail if k in story.waypoints],
             after_odds=after_odds,
             ending_odds=self._ending_odds(state, current),
-            others=others,
+            others_slot=Markup(others_html),
             reading=self._reading(current),
             here=here + suffix,
             here_brief=here + (suffix + "&" if suffix else "?") + "brief=1",
@@ -227,10 +245,23 @@ class Pages:
             return self._figure_others(stats, key)
         if generation != self._others_generation:
             self._others_memo.clear()
+            self._fragments.clear()
             self._others_generation = generation
         if key not in self._others_memo:
             self._others_memo[key] = self._figure_others(stats, key)
         return self._others_memo[key]
+
+    def _others_fragment(self, state: State, before: State | None,
+                         choice: int | None) -> Fragment:
+        """The "how others chose" HTML for this step, compressed once per figures."""
+        others = self._others(state, before, choice)
+        if others is None:
+            return EMPTY
+        fragment = self._fragments.get(others)
+        if fragment is None:
+            fragment = Fragment(self.templates.render("_others.html", others=others))
+            self._fragments[others] = fragment
+        return fragment
 
     def _figure_others(self, stats: ChoiceStats, key: tuple[object, ...]) -> _Others | None:
         story = self.story

@@ -14,7 +14,7 @@ from __future__ import annotations
 import struct
 import zlib
 
-__all__ = ["SplicedPage"]
+__all__ = ["EMPTY", "Fragment", "SplicedPage", "TwoPartPage"]
 
 _GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, no mtime
 _FINAL_EMPTY_BLOCK = b"\x03\x00"  # a fixed-Huffman final block with no data
@@ -53,3 +53,39 @@ class SplicedPage:
         body = _stored(raw).join(self.deflated)
         trailer = struct.pack("<II", zlib.crc32(plain), len(plain) & 0xFFFFFFFF)
         return b"".join((_GZIP_HEADER, body, _FINAL_EMPTY_BLOCK, trailer))
+
+
+class Fragment:
+    """A token-free piece of page (e.g. "how others chose") compressed once, to be
+    spliced into a cached page: its figures change every few seconds, the page not."""
+
+    __slots__ = ("deflated", "plain")
+
+    def __init__(self, text: str) -> None:
+        self.plain = text.encode()
+        self.deflated = _deflate(self.plain) if self.plain else b""
+
+
+EMPTY = Fragment("")
+
+
+class TwoPartPage:
+    """A page with a hole for a :class:`Fragment` as well as holes for its token."""
+
+    __slots__ = ("head", "tail")
+
+    def __init__(self, head: SplicedPage, tail: SplicedPage) -> None:
+        self.head, self.tail = head, tail
+
+    def plain(self, token: str, fragment: Fragment = EMPTY) -> bytes:
+        raw = token.encode()
+        return b"".join((raw.join(self.head.pieces), fragment.plain, raw.join(self.tail.pieces)))
+
+    def gzip(self, token: str, fragment: Fragment = EMPTY) -> bytes:
+        raw = token.encode()
+        stored = _stored(raw)
+        plain = self.plain(token, fragment)
+        body = (stored.join(self.head.deflated), fragment.deflated,
+                stored.join(self.tail.deflated))
+        trailer = struct.pack("<II", zlib.crc32(plain), len(plain) & 0xFFFFFFFF)
+        return b"".join((_GZIP_HEADER, *body, _FINAL_EMPTY_BLOCK, trailer))

@@ -183,3 +183,19 @@ def test_passage_serve_records_with_two_workers_and_drains_on_sigterm(
         assert store.count() == steps  # every step, drained at shutdown, none twice
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("fragment_text", ["", "<p>How others chose: 62%</p>", "é" * 70_000])
+def test_a_fragment_spliced_into_a_cached_page_is_valid_gzip(fragment_text: str) -> None:
+    from gzip import decompress
+
+    from passage.web.splice import Fragment, SplicedPage, TwoPartPage
+
+    page = TwoPartPage(
+        SplicedPage(("<a href=/play/", ">x</a><main>")),
+        SplicedPage(("</main><a href=/play/", "/1>y</a>")),
+    )
+    fragment = Fragment(fragment_text)
+    expected = f"<a href=/play/TOKEN>x</a><main>{fragment_text}</main><a href=/play/TOKEN/1>y</a>"
+    assert page.plain("TOKEN", fragment).decode() == expected
+    assert decompress(page.gzip("TOKEN", fragment)).decode() == expected
