@@ -1,7 +1,7 @@
 """Web player under load: step throughput vs hello-world, latency at 1,000 steps/s,
 page weights, and worker memory over 100,000 steps.
 
-Run: .venv/bin/python -m bench.bench_web [--story DIR] [--seconds 10] [--rounds 3]
+Run: .venv/bin/python -m bench.bench_web [--story DIR] [--seconds 5] [--rounds 6]
 
 It starts ``passage serve STORY --workers 2`` on a free loopback port (the signing key
 comes from PASSAGE_SECRET_KEY, so this process can make valid tokens), drives it with
@@ -46,7 +46,7 @@ CONNECTIONS = 32
 _CYCLE = """
 local paths = {}
 for line in io.lines("%(file)s") do paths[#paths + 1] = line end
-local i = 0
+local i = %(offset)d %% #paths
 %(headers)s
 request = function()
   i = i + 1
@@ -54,13 +54,6 @@ request = function()
   return wrk.format("GET", paths[i])
 end
 %(extra)s
-"""
-_STOP_AFTER = """
-local count = 0
-response = function(status, headers, body)
-  count = count + 1
-  if count >= %d then wrk.thread:stop() end
-end
 """
 _PACED = "delay = function() return %d end\n"
 
@@ -174,10 +167,11 @@ def percentiles(output: str) -> dict[str, str]:
 
 
 def script(folder: Path, name: str, paths_file: Path, *, gzip_ok: bool = False,
-           extra: str = "") -> Path:
+           extra: str = "", offset: int = 0) -> Path:
     headers = 'wrk.headers["Accept-Encoding"] = "gzip"' if gzip_ok else ""
     path = folder / f"{name}.lua"
-    path.write_text(_CYCLE % {"file": paths_file, "headers": headers, "extra": extra})
+    path.write_text(_CYCLE % {"file": paths_file, "headers": headers, "extra": extra,
+                              "offset": offset})
     return path
 
 
@@ -199,8 +193,8 @@ def throughput(binary: str, server: Server, folder: Path, paths_file: Path,
 
 def latency_at(binary: str, server: Server, folder: Path, paths_file: Path,
                seconds: float) -> None:
-    connections = 20
-    paced = script(folder, "paced", paths_file, extra=_PACED % connections)  # 20 conns x 50/s
+    connections = 24  # each waits 20 ms before its next request: at most 1,200/s in all
+    paced = script(folder, "paced", paths_file, extra=_PACED % 20)
     output = wrk(binary, server.url, paced, seconds, connections=connections, latency=True)
     achieved = rate_of(output)
     marks = percentiles(output)
@@ -259,25 +253,29 @@ def weights(server: Server, story: Story) -> None:
 
 
 def memory(binary: str, server: Server, folder: Path, paths_file: Path, total: int) -> None:
-    phase = total // 4
-    stopper = script(folder, "phase", paths_file, extra=_STOP_AFTER % phase)
+    """Steps in two-second wrk runs, each starting where the last stopped in the list of
+    recorded steps, with each worker's resident set size after every quarter."""
     workers = server.workers()
     line = ", ".join(f"{rss_mib(p):.1f}" for p in workers)
-    print(f"MEMORY (RSS MiB per worker, {len(workers)} workers): at start {line}")
-    done = 0
-    for _ in range(4):
-        output = wrk(binary, server.url, stopper, 600)
+    print(f"MEMORY (RSS MiB per worker, {len(workers)} workers): before {line}")
+    done, mark = 0, total // 4
+    while done < total:
+        runner = script(folder, "memory", paths_file, offset=done)
+        output = wrk(binary, server.url, runner, 2)
+        rate_of(output)  # fails on any error response
         requests = re.search(r"(\d+) requests in", output)
         done += int(requests.group(1)) if requests else 0
-        line = ", ".join(f"{rss_mib(p):.1f}" for p in workers)
-        print(f"  after {done:,} steps: {line}")
+        if done >= mark or done >= total:
+            line = ", ".join(f"{rss_mib(p):.1f}" for p in workers)
+            print(f"  after {done:,} steps: {line}")
+            mark += total // 4
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--story", default=str(ROOT / "stories" / "example"))
-    parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--steps", type=int, default=100_000)
     args = parser.parse_args()
     binary = ensure_wrk()

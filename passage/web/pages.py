@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute, Route
 
 from passage.engine import State, View
 from passage.story.model import Source
+from passage.web.compression import accepts_gzip
 from passage.web.errors import error_page, token_error_page
 from passage.web.journey import ChoiceError, Journeys, TokenError, wants_privacy
 from passage.web.maps import MapRenderer
@@ -138,7 +139,7 @@ class Pages:
                     self._page_cache.clear()  # crude, but bounded and rare
                 cached = self._page_cache[key] = SplicedPage(self._pieces(state, wishes))
             page = cached
-        if _accepts_gzip(request):
+        if accepts_gzip(request.scope):
             return HTMLResponse(page.gzip(token), headers=_PRIVATE_GZIP)
         return HTMLResponse(page.plain(token), headers=_PRIVATE_PLAIN)
 
@@ -211,13 +212,6 @@ class Pages:
 
 def _suffix(query: QueryParams) -> str:
     return "?nostats=1" if query.get("nostats") == "1" else ""
-
-
-def _accepts_gzip(request: Request) -> bool:
-    for name, value in request.scope["headers"]:
-        if name == b"accept-encoding":
-            return b"gzip" in value
-    return False
 
 
 def _private_reason(request: Request) -> str:
