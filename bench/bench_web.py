@@ -107,6 +107,21 @@ def _cmdline(pid: int) -> str:
         return ""
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of the processes so far (from /proc, in clock ticks)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def requests_of(output: str) -> int:
+    match = re.search(r"(\d+) requests in", output)
+    return int(match.group(1)) if match else 0
+
+
 def rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -180,15 +195,24 @@ def throughput(binary: str, server: Server, folder: Path, paths_file: Path,
     label = "gzip" if gzip_ok else "plain"
     hello = script(folder, f"hello-{label}", hello_file, gzip_ok=gzip_ok)
     steps = script(folder, f"steps-{label}", paths_file, gzip_ok=gzip_ok)
-    ratios = []
+    ratios, cpu_ratios = [], []
+    workers = server.workers()
     for number in range(1, rounds + 1):
-        h = rate_of(wrk(binary, server.url, hello, seconds))
-        s = rate_of(wrk(binary, server.url, steps, seconds))
-        ratios.append(s / h)
-        print(f"  round {number} ({label}): hello-world {h:,.0f} req/s, "
-              f"steps {s:,.0f} req/s, ratio {s / h:.0%}")
+        rates, cpu = [], []
+        for lua in (hello, steps):
+            before = cpu_seconds(workers)
+            output = wrk(binary, server.url, lua, seconds)
+            used = cpu_seconds(workers) - before
+            rates.append(rate_of(output))
+            cpu.append(used / max(requests_of(output), 1) * 1e6)
+        ratios.append(rates[1] / rates[0])
+        cpu_ratios.append(cpu[0] / cpu[1])
+        print(f"  round {number} ({label}): hello-world {rates[0]:,.0f} req/s "
+              f"({cpu[0]:.0f} us of worker CPU each), steps {rates[1]:,.0f} req/s "
+              f"({cpu[1]:.0f} us each), ratio {ratios[-1]:.0%}")
     print(f"THROUGHPUT ({label}): median ratio {statistics.median(ratios):.0%} "
-          f"over {rounds} rounds (target >= 50%)")
+          f"over {rounds} rounds (target >= 50%); by worker CPU per request: "
+          f"{statistics.median(cpu_ratios):.0%}")
 
 
 def latency_at(binary: str, server: Server, folder: Path, paths_file: Path,
@@ -263,8 +287,7 @@ def memory(binary: str, server: Server, folder: Path, paths_file: Path, total: i
         runner = script(folder, "memory", paths_file, offset=done)
         output = wrk(binary, server.url, runner, 2)
         rate_of(output)  # fails on any error response
-        requests = re.search(r"(\d+) requests in", output)
-        done += int(requests.group(1)) if requests else 0
+        done += requests_of(output)
         if done >= mark or done >= total:
             line = ", ".join(f"{rss_mib(p):.1f}" for p in workers)
             print(f"  after {done:,} steps: {line}")
