@@ -67,11 +67,11 @@ class Pages:
         self._page_cache: dict[tuple[object, ...], SplicedPage] = {}
 
     def routes(self) -> list[BaseRoute]:
-        return [
+        return [  # the journey first: nearly every request is a step
+            Route("/play/{token}/{choice:int}", self.step, name="step"),
+            Route("/play/{token}", self.play, name="play"),
             Route("/", self.landing, name="landing"),
             Route("/begin", self.begin, name="begin"),
-            Route("/play/{token}", self.play, name="play"),
-            Route("/play/{token}/{choice:int}", self.step, name="step"),
             Route("/sources", self.page("sources.html"), name="sources"),
             Route("/about", self.page("about.html"), name="about"),
             Route("/privacy", self.privacy, name="privacy"),
