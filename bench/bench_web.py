@@ -269,8 +269,9 @@ def weights(server: Server, story: Story) -> None:
         total = len(body) + (static if name not in ("landing", "sources", "about", "privacy",
                                                     "not found", "bad token")
                              else sizes["passage.css"][0] + sizes["favicon.svg"][0])
-        print(f"  page {name}: HTML {len(body):,} / {len(raw):,}; with CSS, icon and map: "
-              f"{total:,}; with the optional JavaScript: {total + sizes['passage.js'][0]:,}")
+        print(f"  page {name}: HTML {len(body):,} / {len(raw):,}; in all (CSS, icon, and the "
+              f"map on journey pages): {total:,}; with the optional JavaScript: "
+              f"{total + sizes['passage.js'][0]:,}")
     first_total = len(fetch(server.port, pages["first scene"], gzip_ok=True)[1]) + static
     print(f"FIRST SCENE: {first_total:,} bytes without JavaScript "
           f"({first_total / 1024:.1f} KiB; target <= 40 KB)")
