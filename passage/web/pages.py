@@ -9,9 +9,7 @@ to page in the query string.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
@@ -19,13 +17,13 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from passage.engine import State, View
-from passage.story.model import Source
 from passage.web.compression import accepts_gzip
 from passage.web.errors import error_page, token_error_page
 from passage.web.journey import ChoiceError, Journeys, TokenError, wants_privacy
+from passage.web.journeypage import JourneyRenderer, OddsRows, Wishes
 from passage.web.maps import MapRenderer
 from passage.web.odds import Odds
-from passage.web.splice import SplicedPage
+from passage.web.splice import join_gzip, join_plain
 from passage.web.templating import Templates
 
 __all__ = ["Pages"]
@@ -33,24 +31,6 @@ __all__ = ["Pages"]
 _NO_STORE = {"cache-control": "no-store"}
 _PRIVATE_PLAIN = {"cache-control": "private, max-age=0", "vary": "Accept-Encoding"}
 _PRIVATE_GZIP = {**_PRIVATE_PLAIN, "content-encoding": "gzip"}
-
-
-PAGE_CACHE_SIZE = 4096
-
-@dataclass(frozen=True, slots=True)
-class _Wishes:
-    """What the request asks for besides the state: privacy and stepping past a scene."""
-
-    nostats: bool
-    brief: bool
-    private_reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class _OddsRows:
-    rows: list[tuple[str, float, bool]]  # (label, share, is the player's)
-    basis: str
-    scene_title: str = ""
 
 
 class Pages:
@@ -62,9 +42,7 @@ class Pages:
         self.maps = maps
         self.story = journeys.story
         self.recording = journeys.events is not None
-        self._placeholder = f"~{secrets.token_hex(16)}~"  # no story text can contain it
-        # journey pages by everything they show but the token (see _pieces)
-        self._page_cache: dict[tuple[object, ...], SplicedPage] = {}
+        self.renderer = JourneyRenderer(self.story, templates, maps, self.recording)
 
     def routes(self) -> list[BaseRoute]:
         return [  # the journey first: nearly every request is a step
@@ -128,59 +106,18 @@ class Pages:
             nostats, brief = query.get("nostats") == "1", query.get("brief") == "1"
         else:
             nostats = brief = False
-        wishes = _Wishes(nostats, brief, _private_reason(request))
-        if self.journeys.odds_provider is not None:  # figures change: render afresh
-            page = SplicedPage(self._pieces(state, wishes, self._after_odds(before, choice)))
-        else:
-            key = (state.scene, state.values, state.visits, state.trail, state.reveal, wishes)
-            cached = self._page_cache.get(key)
-            if cached is None:
-                if len(self._page_cache) >= PAGE_CACHE_SIZE:
-                    self._page_cache.clear()  # crude, but bounded and rare
-                cached = self._page_cache[key] = SplicedPage(self._pieces(state, wishes))
-            page = cached
-        if accepts_gzip(request.scope):
-            return HTMLResponse(page.gzip(token), headers=_PRIVATE_GZIP)
-        return HTMLResponse(page.plain(token), headers=_PRIVATE_PLAIN)
-
-    def _pieces(self, state: State, wishes: _Wishes,
-                after_odds: _OddsRows | None = None) -> tuple[str, ...]:
-        """The page for ``state``, split where its own token goes.
-
-        Everything on a journey page depends on the state's scene, values, visits,
-        trail and reveal, except the links, which carry the state's token. So the
-        page is rendered with a random placeholder for the token and cut there; the
-        pieces are cached per state (seed, draw counter and turn left out), and a
-        request only joins them around its token.
-        """
-        story = self.story
+        wishes = Wishes(nostats, brief, _private_reason(request))
         current = self.journeys.view(state)
-        nostats = wishes.nostats
-        brief = wishes.brief and bool(current.scene.summary_html)
-        suffix = "?nostats=1" if nostats else ""
-        here = f"/play/{self._placeholder}"
-        html = self.templates.render(
-            "scene.html",
-            view=current, token=self._placeholder, suffix=suffix, brief=brief,
-            notes=[story.content_notes.get(n, n) for n in current.scene.notes],
-            body=self.templates.scene_body(current.scene.id, brief),
-            map_svg=self.maps.render(state.trail,
-                                     "" if current.is_ending else current.waypoint.key),
-            trail=[story.waypoints[k] for k in state.trail if k in story.waypoints],
-            after_odds=after_odds,
-            ending_odds=self._ending_odds(state, current),
-            reading=self._reading(current),
-            here=here + suffix,
-            here_brief=here + (suffix + "&" if suffix else "?") + "brief=1",
-            here_nostats=here + "?nostats=1",
-            here_stats=here,
-            recording=self.recording,
-            private_reason=wishes.private_reason,
-            opted_out=nostats,
-        )
-        return tuple(html.split(self._placeholder))
+        after_odds = ending_odds = None
+        if self.journeys.odds_provider is not None:
+            after_odds = self._after_odds(before, choice)
+            ending_odds = self._ending_odds(state, current)
+        parts = self.renderer.render(state, current, wishes, after_odds, ending_odds)
+        if accepts_gzip(request.scope):
+            return HTMLResponse(join_gzip(parts, token), headers=_PRIVATE_GZIP)
+        return HTMLResponse(join_plain(parts, token), headers=_PRIVATE_PLAIN)
 
-    def _after_odds(self, before: State | None, choice: int | None) -> _OddsRows | None:
+    def _after_odds(self, before: State | None, choice: int | None) -> OddsRows | None:
         if before is None or self.journeys.odds_provider is None:
             return None
         previous = self.journeys.view(before)
@@ -191,9 +128,9 @@ class Pages:
             return None
         rows = [(c.text, float(odds.shares[c.key]), c.index == choice)
                 for c in previous.choices if c.key in odds.shares]
-        return _OddsRows(rows, odds.basis, previous.scene.title) if rows else None
+        return OddsRows(rows, odds.basis, previous.scene.title) if rows else None
 
-    def _ending_odds(self, state: State, current: View) -> _OddsRows | None:
+    def _ending_odds(self, state: State, current: View) -> OddsRows | None:
         if not current.is_ending or current.ending is None:
             return None
         odds: Odds | None = self.journeys.odds(state, current)
@@ -202,12 +139,7 @@ class Pages:
         mine = current.ending.key
         rows = [(ending.title, float(odds.shares[key]), key == mine)
                 for key, ending in self.story.endings.items() if key in odds.shares]
-        return _OddsRows(rows, odds.basis) if rows else None
-
-    def _reading(self, current: View) -> list[Source]:
-        """Further reading at an ending: the sources its epilogue cites that can be opened."""
-        sources = self.story.sources
-        return [sources[k] for k in current.epilogue_sources if k in sources and sources[k].url]
+        return OddsRows(rows, odds.basis) if rows else None
 
 
 def _suffix(query: QueryParams) -> str:
