@@ -28,16 +28,24 @@ class Coverage:
     choices: set[tuple[str, int]] = field(default_factory=set)
     outcomes: set[tuple[str, int]] = field(default_factory=set)
 
-    def missing(self, story: Story) -> tuple[list[str], list[tuple[str, int]], list[tuple[str, int]]]:
+    def missing(
+        self, story: Story
+    ) -> tuple[list[str], list[tuple[str, int]], list[tuple[str, int]]]:
         scenes = [s for s in story.scenes if s not in self.scenes]
         choices, outcomes = [], []
         for scene in story.scenes.values():
             if isinstance(scene.exit, Choices):
-                choices += [(scene.id, i) for i in range(len(scene.exit.choices))
-                            if (scene.id, i) not in self.choices]
+                choices += [
+                    (scene.id, i)
+                    for i in range(len(scene.exit.choices))
+                    if (scene.id, i) not in self.choices
+                ]
             elif isinstance(scene.exit, Chance):
-                outcomes += [(scene.id, i) for i in range(len(scene.exit.outcomes))
-                             if (scene.id, i) not in self.outcomes]
+                outcomes += [
+                    (scene.id, i)
+                    for i in range(len(scene.exit.outcomes))
+                    if (scene.id, i) not in self.outcomes
+                ]
         return scenes, choices, outcomes
 
 
@@ -50,8 +58,13 @@ class AutoplayResult:
     coverage: Coverage = field(default_factory=Coverage)
 
 
-def play_random(story: Story, journeys: int, seed: int = 0, track_coverage: bool = False,
-                progress: Callable[[int], None] | None = None) -> AutoplayResult:
+def play_random(
+    story: Story,
+    journeys: int,
+    seed: int = 0,
+    track_coverage: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> AutoplayResult:
     """Play ``journeys`` random journeys; ``progress`` is called with the count done so far."""
     rng = random.Random(seed)
     result = AutoplayResult()

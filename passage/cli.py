@@ -32,7 +32,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args, console))
     except CommandError as error:
-        Console(stderr=True).print(f"passage: {error}", style="red", markup=False, highlight=False)
+        Console(stderr=True, soft_wrap=True).print(
+            f"passage: {error}", style="red", markup=False, highlight=False
+        )
         return error.code
     except KeyboardInterrupt:
         return 130

@@ -36,13 +36,16 @@ class TerminalPlayer:
         """Play one journey; returns the final state, or None if the player quit."""
         state = new_state(self.story, seed)
         chapter = ""
-        self.console.print(Panel(Text(self.story.summary or self.story.title),
-                                 title=self.story.title))
+        self.console.print(
+            Panel(Text(self.story.summary or self.story.title), title=self.story.title)
+        )
         while True:
             current = view(self.story, state)
             if current.chapter.id != chapter:
                 chapter = current.chapter.id
-                self.console.print(Rule(f"Chapter {current.chapter.number}: {current.chapter.title}"))
+                self.console.print(
+                    Rule(f"Chapter {current.chapter.number}: {current.chapter.title}")
+                )
             if not self._show(current):
                 return None
             if current.is_ending:
@@ -56,8 +59,9 @@ class TerminalPlayer:
         scene = current.scene
         if current.reveal is not None:
             percent = float(current.reveal.probability) * 100
-            self.console.print(Text(f"Chance ({percent:.0f}%): {current.reveal.outcome.text}",
-                                    style="italic"))
+            self.console.print(
+                Text(f"Chance ({percent:.0f}%): {current.reveal.outcome.text}", style="italic")
+            )
         self.console.print(Text(f"{scene.title}  ·  {current.waypoint.name}", style="bold"))
         read_full = True
         if scene.notes:
@@ -73,7 +77,9 @@ class TerminalPlayer:
             self.console.print(Text("(Stepped past. In short:) " + _plain(scene.summary_html)))
         for fact in scene.facts:
             sources = ", ".join(fact.sources)
-            self.console.print(Panel(Markdown(fact.text), title="Fact", subtitle=f"sources: {sources}"))
+            self.console.print(
+                Panel(Markdown(fact.text), title="Fact", subtitle=f"sources: {sources}")
+            )
         if current.is_ending and current.ending is not None:
             self.console.print(Rule(current.ending.title))
             self.console.print(Markdown(_plain(current.epilogue_html)))
@@ -83,22 +89,35 @@ class TerminalPlayer:
     def _choose(self, current: View) -> int | None:
         explores = current.scene.explores
         for item in explores:
-            self.console.print(Text(f"  e{explores.index(item) + 1}. Explore: {item.title}", style="cyan"))
+            self.console.print(
+                Text(f"  e{explores.index(item) + 1}. Explore: {item.title}", style="cyan")
+            )
         for number, offered in enumerate(current.choices, start=1):
             if offered.enabled:
-                self.console.print(f"  {number}. {offered.text}")
+                self.console.print(Text(f"  {number}. {offered.text}"))
             else:
-                self.console.print(Text(f"  {number}. {offered.text} — {offered.reason}", style="dim"))
+                self.console.print(
+                    Text(f"  {number}. {offered.text} — {offered.reason}", style="dim")
+                )
         while True:
             answer = self._input("> ")
             if answer is None or answer.strip().lower() in {"q", "quit"}:
                 return None
             answer = answer.strip().lower()
-            if answer.startswith("e") and answer[1:].isdigit() and 0 < int(answer[1:]) <= len(explores):
+            if (
+                answer.startswith("e")
+                and answer[1:].isdigit()
+                and 0 < int(answer[1:]) <= len(explores)
+            ):
                 item = explores[int(answer[1:]) - 1]
                 label = "Composite testimony" if item.kind == "testimony" else item.kind.title()
-                self.console.print(Panel(Markdown(_plain(item.html)), title=f"{label}: {item.title}",
-                                         subtitle="sources: " + ", ".join(item.sources)))
+                self.console.print(
+                    Panel(
+                        Markdown(_plain(item.html)),
+                        title=f"{label}: {item.title}",
+                        subtitle="sources: " + ", ".join(item.sources),
+                    )
+                )
                 continue
             if answer == "s":
                 self._sources(current)
@@ -121,7 +140,9 @@ class TerminalPlayer:
             self.console.print("No sources on this page.")
         for key in keys:
             source = self.story.sources[key]
-            self.console.print(f"[{key}] {source.publisher}, {source.title} ({source.date}) {source.url}")
+            self.console.print(
+                Text(f"[{key}] {source.publisher}, {source.title} ({source.date}) {source.url}")
+            )
 
     def _input(self, prompt: str) -> str | None:
         try:

@@ -39,6 +39,8 @@ class EventSink(Protocol):
 class ChoiceStats(Protocol):
     """Aggregates for "how others chose"; None when fewer than the privacy threshold."""
 
-    def choice_shares(self, story_id: str, story_version: str, scene: str) -> dict[str, int] | None: ...
+    def choice_shares(
+        self, story_id: str, story_version: str, scene: str
+    ) -> dict[str, int] | None: ...
 
     def ending_shares(self, story_id: str, story_version: str) -> dict[str, int] | None: ...

@@ -25,14 +25,19 @@ def run(args: argparse.Namespace, console: Console) -> int:
     report = check_story(args.story)
     failed = bool(report.errors) or (args.strict and bool(report.warnings))
     if args.json:
-        print(json.dumps({
-            "story": args.story,
-            "ok": not failed,
-            "errors": len(report.errors),
-            "warnings": len(report.warnings),
-            "reachable_states": report.states,
-            "diagnostics": [d.as_json() for d in report.diagnostics],
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "story": args.story,
+                    "ok": not failed,
+                    "errors": len(report.errors),
+                    "warnings": len(report.warnings),
+                    "reachable_states": report.states,
+                    "diagnostics": [d.as_json() for d in report.diagnostics],
+                },
+                indent=2,
+            )
+        )
         return 1 if failed else 0
     for diagnostic in report.diagnostics:
         style = "red" if diagnostic.severity == "error" else "yellow"

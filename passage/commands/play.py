@@ -8,6 +8,7 @@ import secrets
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+from rich.text import Text
 
 from passage.autoplay import AutoplayResult, play_random
 from passage.commands.common import CommandError, load_story
@@ -19,12 +20,22 @@ __all__ = ["register"]
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("play", help="play a story in the terminal")
-    parser.add_argument("story", nargs="?", default=None, help="story folder (default: the flagship)")
+    parser.add_argument(
+        "story", nargs="?", default=None, help="story folder (default: the flagship)"
+    )
     parser.add_argument("--seed", type=int, default=None, help="seed for a reproducible journey")
-    parser.add_argument("--auto", type=int, metavar="N", default=0,
-                        help="play N random journeys and print how they ended")
-    parser.add_argument("--coverage", action="store_true",
-                        help="with --auto: list content random play never reached")
+    parser.add_argument(
+        "--auto",
+        type=int,
+        metavar="N",
+        default=0,
+        help="play N random journeys and print how they ended",
+    )
+    parser.add_argument(
+        "--coverage",
+        action="store_true",
+        help="with --auto: list content random play never reached",
+    )
     parser.set_defaults(run=run)
 
 
@@ -36,8 +47,13 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if args.auto:
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("Playing journeys", total=args.auto)
-            result = play_random(story, args.auto, seed, args.coverage,
-                                 progress=lambda done: progress.update(task, completed=done))
+            result = play_random(
+                story,
+                args.auto,
+                seed,
+                args.coverage,
+                progress=lambda done: progress.update(task, completed=done),
+            )
         _report(story, result, console)
         if args.coverage:
             _coverage(story, result, console)
@@ -49,15 +65,17 @@ def run(args: argparse.Namespace, console: Console) -> int:
 
 def _report(story: Story, result: AutoplayResult, console: Console) -> None:
     total = result.journeys
-    console.print(f"{total:,} journeys, {result.steps:,} steps, "
-                  f"{result.steps / max(total, 1):.1f} steps per journey")
+    console.print(
+        f"{total:,} journeys, {result.steps:,} steps, "
+        f"{result.steps / max(total, 1):.1f} steps per journey"
+    )
     classes = Table(title="Ending classes")
     classes.add_column("class")
     classes.add_column("journeys", justify="right")
     classes.add_column("share", justify="right")
     for key, ending in story.endings.items():
         count = result.classes[key]
-        classes.add_row(ending.title, f"{count:,}", f"{count / max(total, 1):.1%}")
+        classes.add_row(Text(ending.title), f"{count:,}", f"{count / max(total, 1):.1%}")
     console.print(classes)
     endings = Table(title="Endings")
     endings.add_column("ending scene")
@@ -67,13 +85,19 @@ def _report(story: Story, result: AutoplayResult, console: Console) -> None:
     for scene in story.scenes.values():
         if isinstance(scene.exit, Ending):
             count = result.endings[scene.id]
-            endings.add_row(scene.id, scene.exit.ending_class, f"{count:,}",
-                            f"{count / max(total, 1):.1%}")
+            endings.add_row(
+                scene.id, scene.exit.ending_class, f"{count:,}", f"{count / max(total, 1):.1%}"
+            )
     console.print(endings)
-    unreached = [s.id for s in story.scenes.values()
-                 if isinstance(s.exit, Ending) and not result.endings[s.id]]
-    console.print(f"every ending reached: {'yes' if not unreached else 'no'}"
-                  + (f" (not reached: {', '.join(unreached)})" if unreached else ""))
+    unreached = [
+        s.id
+        for s in story.scenes.values()
+        if isinstance(s.exit, Ending) and not result.endings[s.id]
+    ]
+    console.print(
+        f"every ending reached: {'yes' if not unreached else 'no'}"
+        + (f" (not reached: {', '.join(unreached)})" if unreached else "")
+    )
 
 
 def _coverage(story: Story, result: AutoplayResult, console: Console) -> None:
@@ -84,7 +108,7 @@ def _coverage(story: Story, result: AutoplayResult, console: Console) -> None:
     for scene_id, index in choices:
         exit_ = story.scenes[scene_id].exit
         text = exit_.choices[index].text if hasattr(exit_, "choices") else ""
-        console.print(f"  choice never taken: {scene_id} #{index + 1} {text!r}")
+        console.print(f"  choice never taken: {scene_id} #{index + 1} {text!r}", markup=False)
     for scene_id, index in outcomes:
         console.print(f"  chance outcome never drawn: {scene_id} outcome {index + 1}")
     if not (scenes or choices or outcomes):

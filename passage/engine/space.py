@@ -1,5 +1,8 @@
 """The reachable state space: every (scene, values, visits) a journey can be in.
 
+States are canonical (``liveness``): what no later condition can read is forgotten,
+so journeys that can only end the same way share one state.
+
 Chance is kept as exact probabilities here instead of seeded draws, so the checker
 can prove things about every journey (no state is stuck, a choice can be enabled)
 and the odds solver can compute exact ending probabilities.
@@ -12,12 +15,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 
+from passage.engine.liveness import Liveness, analyse
 from passage.engine.state import State, new_state
 from passage.engine.step import apply_effects, enabled, enter
 from passage.story.expressions import Value
 from passage.story.model import Chance, Choices, Jump, Story
 
-__all__ = ["Key", "SpaceTooLarge", "Transition", "explore", "key_of", "state_of", "transitions"]
+__all__ = [
+    "Key",
+    "SpaceTooLarge",
+    "Transition",
+    "canonical_key",
+    "explore",
+    "key_of",
+    "state_of",
+    "transitions",
+]
 
 Key = tuple[str, tuple[Value, ...], tuple[int, ...]]
 
@@ -42,7 +55,27 @@ class Transition:
 
 
 def key_of(state: State) -> Key:
+    """The exact key of a state (nothing forgotten)."""
     return (state.scene, state.values, state.visits)
+
+
+_ANALYSES: dict[int, tuple[Story, Liveness]] = {}
+
+
+def _liveness(story: Story) -> Liveness:
+    cached = _ANALYSES.get(id(story))
+    if cached is None or cached[0] is not story:
+        if len(_ANALYSES) > 16:
+            _ANALYSES.clear()
+        cached = (story, analyse(story))
+        _ANALYSES[id(story)] = cached
+    return cached[1]
+
+
+def canonical_key(story: Story, state: State) -> Key:
+    """The state's key with what can no longer matter forgotten (see ``liveness``)."""
+    values, visits = _liveness(story).canonical(state.scene, state.values, state.visits)
+    return (state.scene, values, visits)
 
 
 def state_of(key: Key) -> State:
@@ -58,16 +91,20 @@ def transitions(story: Story, key: Key) -> list[Transition]:
             if enabled(choice, state):
                 values = apply_effects(story.variables, state.values, state.visits, choice.effects)
                 nxt = enter(story, state, choice.target, values, None)
-                result.append(Transition(index, -1, None, key_of(nxt)))
+                result.append(Transition(index, -1, None, canonical_key(story, nxt)))
     elif isinstance(exit_, Jump):
         branch = next(b for b in exit_.branches if enabled(b, state))
         values = apply_effects(story.variables, state.values, state.visits, branch.effects)
-        result.append(Transition(0, -1, None, key_of(enter(story, state, branch.target, values, None))))
+        result.append(
+            Transition(
+                0, -1, None, canonical_key(story, enter(story, state, branch.target, values, None))
+            )
+        )
     elif isinstance(exit_, Chance):
         for index, outcome in enumerate(exit_.outcomes):
             values = apply_effects(story.variables, state.values, state.visits, outcome.effects)
             nxt = enter(story, state, outcome.target, values, None)
-            result.append(Transition(0, index, outcome.probability, key_of(nxt)))
+            result.append(Transition(0, index, outcome.probability, canonical_key(story, nxt)))
     return result
 
 
@@ -77,7 +114,7 @@ def explore(story: Story, limit: int = 1_000_000) -> Iterator[tuple[Key, list[Tr
     Raises :class:`SpaceTooLarge` as soon as more than ``limit`` states are found,
     before memory runs out.
     """
-    start = key_of(new_state(story, 0))
+    start = canonical_key(story, new_state(story, 0))
     seen = {start}
     queue = deque([start])
     while queue:

@@ -30,8 +30,12 @@ def draw(seed: int, counter: int) -> int:
     return z ^ (z >> 31)
 
 
-def apply_effects(variables: Sequence[Variable], values: tuple[Value, ...],
-                  visits: Sequence[int], effects: Sequence[Effect]) -> tuple[Value, ...]:
+def apply_effects(
+    variables: Sequence[Variable],
+    values: tuple[Value, ...],
+    visits: Sequence[int],
+    effects: Sequence[Effect],
+) -> tuple[Value, ...]:
     """Apply effects together (each sees the old values); ints are clamped to their range."""
     if not effects:
         return values
@@ -54,24 +58,35 @@ def enabled(choice: Choice, state: State) -> bool:
     return choice.condition is None or bool(choice.condition(state.values, state.visits))
 
 
-def enter(story: Story, state: State, target: str, values: tuple[Value, ...],
-          reveal: Reveal | None, count_turn: bool = True, draws: int | None = None) -> State:
+def enter(
+    story: Story,
+    state: State,
+    target: str,
+    values: tuple[Value, ...],
+    reveal: Reveal | None,
+    count_turn: bool = True,
+    draws: int | None = None,
+) -> State:
     """Arrive in ``target``: count the visit, apply its entry effects, extend the trail."""
     scene = story.scenes[target]
     visits = state.visits
     if story.tracked_scenes and target in story.tracked_scenes:
         slot = story.tracked_scenes.index(target)
-        visits = (*visits[:slot], visits[slot] + 1, *visits[slot + 1:])
+        visits = (*visits[:slot], visits[slot] + 1, *visits[slot + 1 :])
     if scene.on_enter:
         values = apply_effects(story.variables, values, visits, scene.on_enter)
     trail = state.trail
     if not trail or trail[-1] != scene.waypoint:
         trail = (*trail, scene.waypoint)
     return State(
-        scene=target, values=values, visits=visits, seed=state.seed,
+        scene=target,
+        values=values,
+        visits=visits,
+        seed=state.seed,
         draws=state.draws if draws is None else draws,
         turn=state.turn + 1 if count_turn else state.turn,
-        trail=trail, reveal=reveal,
+        trail=trail,
+        reveal=reveal,
     )
 
 
@@ -99,8 +114,14 @@ def step(story: Story, state: State, choice: int) -> State:
         index = pick_outcome(exit_, draw(state.seed, state.draws))
         outcome = exit_.outcomes[index]
         values = apply_effects(story.variables, state.values, state.visits, outcome.effects)
-        return enter(story, state, outcome.target, values, reveal=Reveal(scene.id, index),
-                     draws=state.draws + 1)
+        return enter(
+            story,
+            state,
+            outcome.target,
+            values,
+            reveal=Reveal(scene.id, index),
+            draws=state.draws + 1,
+        )
     assert isinstance(exit_, Ending)
     raise ChoiceError(f"the journey has ended at {scene.id!r}")
 

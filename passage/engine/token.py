@@ -152,7 +152,8 @@ class TokenCodec:
         if len(token) > MAX_TOKEN_LENGTH:
             raise TokenError("malformed", f"token is longer than {MAX_TOKEN_LENGTH} characters")
         try:
-            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            padded = token + "=" * (-len(token) % 4)
+            raw = base64.b64decode(padded, altchars=b"-_", validate=True)
         except (binascii.Error, ValueError) as error:
             raise TokenError("malformed", "token is not base64url") from error
         if len(raw) <= _MAC_BYTES + 6:

@@ -71,15 +71,24 @@ def view(story: Story, state: State) -> View:
     scene = story.scenes[state.scene]
     exit_ = scene.exit
     ending: EndingClass | None = None
-    epilogue, epilogue_sources = "", ()
+    epilogue = ""
+    epilogue_sources: tuple[str, ...] = ()
     if isinstance(exit_, Choices):
         kind: Literal["choices", "chance", "jump", "ending"] = "choices"
         offered = []
         for index, choice in enumerate(exit_.choices):
             ok = enabled(choice, state)
             if ok or choice.reason is not None:
-                offered.append(OfferedChoice(index, choice.key, choice.text_html, choice.text, ok,
-                                             None if ok else choice.reason))
+                offered.append(
+                    OfferedChoice(
+                        index,
+                        choice.key,
+                        choice.text_html,
+                        choice.text,
+                        ok,
+                        None if ok else choice.reason,
+                    )
+                )
         choices = tuple(offered)
     elif isinstance(exit_, Chance):
         kind = "chance"
@@ -95,10 +104,14 @@ def view(story: Story, state: State) -> View:
         ending = story.endings[exit_.ending_class]
         epilogue, epilogue_sources = exit_.epilogue_html, exit_.sources
     return View(
-        scene=scene, kind=kind, choices=choices,
+        scene=scene,
+        kind=kind,
+        choices=choices,
         chapter=story.chapter_of(scene.id),
         waypoint=story.waypoints[scene.waypoint],
-        ending=ending, epilogue_html=epilogue, epilogue_sources=epilogue_sources,
+        ending=ending,
+        epilogue_html=epilogue,
+        epilogue_sources=epilogue_sources,
         reveal=_reveal(story, state),
         status=_status(story, state),
         turn=state.turn,

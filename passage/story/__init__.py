@@ -4,4 +4,11 @@ from passage.story.compile import compile_story, compile_with_diagnostics
 from passage.story.errors import Diagnostic, Location, StoryError
 from passage.story.model import Story
 
-__all__ = ["Diagnostic", "Location", "Story", "StoryError", "compile_story", "compile_with_diagnostics"]
+__all__ = [
+    "Diagnostic",
+    "Location",
+    "Story",
+    "StoryError",
+    "compile_story",
+    "compile_with_diagnostics",
+]

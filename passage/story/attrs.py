@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["AttributeError_", "Attributes", "parse_attributes", "split_trailing_attributes"]
+__all__ = ["AttributeSyntaxError", "Attributes", "parse_attributes", "split_trailing_attributes"]
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 _BARE = re.compile(r"[^\s\"'{}]+")
 
 
-class AttributeError_(Exception):
+class AttributeSyntaxError(Exception):
     """A malformed attribute list; ``offset`` is the 0-based column inside the list's text."""
 
     def __init__(self, message: str, offset: int) -> None:
@@ -47,24 +47,24 @@ def parse_attributes(text: str, base: int = 0) -> Attributes:
         if char == "#":
             match = _BARE.match(text, position + 1)
             if match is None:
-                raise AttributeError_("'#' must be followed by an id", base + position)
+                raise AttributeSyntaxError("'#' must be followed by an id", base + position)
             if result.id is not None:
-                raise AttributeError_("only one '#id' is allowed", base + position)
+                raise AttributeSyntaxError("only one '#id' is allowed", base + position)
             result.id = match.group()
             result.id_offset = base + position + 1
             position = match.end()
             continue
         match = _NAME.match(text, position)
         if match is None:
-            raise AttributeError_(f"unexpected {char!r} in attributes", base + position)
+            raise AttributeSyntaxError(f"unexpected {char!r} in attributes", base + position)
         name = match.group()
         position = match.end()
         if position >= len(text) or text[position] != "=":
-            raise AttributeError_(f"attribute {name!r} needs '=value'", base + position)
+            raise AttributeSyntaxError(f"attribute {name!r} needs '=value'", base + position)
         position += 1
         value, value_offset, position = _value(text, position, name, base)
         if name in result.values:
-            raise AttributeError_(f"attribute {name!r} is given twice", base + match.start())
+            raise AttributeSyntaxError(f"attribute {name!r} is given twice", base + match.start())
         result.values[name] = value
         result.offsets[name] = value_offset
     return result
@@ -74,11 +74,13 @@ def _value(text: str, position: int, name: str, base: int) -> tuple[str, int, in
     if position < len(text) and text[position] == '"':
         end = text.find('"', position + 1)
         if end < 0:
-            raise AttributeError_(f"the value of {name!r} has no closing '\"'", base + position)
+            raise AttributeSyntaxError(
+                f"the value of {name!r} has no closing '\"'", base + position
+            )
         return text[position + 1 : end], base + position + 1, end + 1
     match = _BARE.match(text, position)
     if match is None:
-        raise AttributeError_(f"attribute {name!r} has no value", base + position)
+        raise AttributeSyntaxError(f"attribute {name!r} has no value", base + position)
     return match.group(), base + position, match.end()
 
 

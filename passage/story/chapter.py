@@ -15,8 +15,9 @@ from typing import Any
 
 from markdown_it.token import Token
 
-from passage.story.attrs import AttributeError_, Attributes, parse_attributes
+from passage.story.attrs import Attributes, AttributeSyntaxError, parse_attributes
 from passage.story.attrs import split_trailing_attributes as _split
+from passage.story.config import toml_error
 from passage.story.errors import Diagnostic, Location
 from passage.story.markdown import BLOCKS, markdown
 
@@ -28,7 +29,9 @@ _LINK = re.compile(
     r"\s*(?:\{(?P<attrs>.*)\})?\s*$",
     re.DOTALL,
 )
-_BLOCK_INFO = re.compile(r'^\s*(?P<name>\w+)\s*(?:"(?P<title>[^"]*)")?\s*(?:\{(?P<attrs>.*)\})?\s*$')
+_BLOCK_INFO = re.compile(
+    r'^\s*(?P<name>\w+)\s*(?:"(?P<title>[^"]*)")?\s*(?:\{(?P<attrs>.*)\})?\s*$'
+)
 
 
 @dataclass(slots=True)
@@ -78,8 +81,12 @@ def read_chapter(file: str, text: str, diagnostics: list[Diagnostic]) -> DraftCh
     lines = text.splitlines()
     meta, offset = _front_matter(file, lines, diagnostics)
     body = "\n".join(lines[offset:])
-    reader = _Reader(file, lines, offset, diagnostics)
-    reader.read(markdown().parse(body))
+    tokens = markdown().parse(body)
+    for token in tokens:  # make line maps count from the top of the file
+        if token.map:
+            token.map = [token.map[0] + offset, token.map[1] + offset]
+    reader = _Reader(file, lines, diagnostics)
+    reader.read(tokens)
     return DraftChapter(file, meta, Location(file, 1), reader.scenes, offset)
 
 
@@ -88,28 +95,28 @@ def _front_matter(
 ) -> tuple[dict[str, Any], int]:
     if not lines or lines[0].strip() != "+++":
         diagnostics.append(
-            Diagnostic("error", "front-matter", "a chapter starts with '+++' front matter "
-                       "(id, title, waypoint)", Location(file, 1, 1))
+            Diagnostic(
+                "error",
+                "front-matter",
+                "a chapter starts with '+++' front matter (id, title, waypoint)",
+                Location(file, 1, 1),
+            )
         )
         return {}, 0
     for number, line in enumerate(lines[1:], start=1):
         if line.strip() == "+++":
+            text = "\n".join(lines[1:number])
             try:
-                return tomllib.loads("\n".join(lines[1:number])), number + 1
+                return tomllib.loads(text), number + 1
             except tomllib.TOMLDecodeError as error:
-                diagnostics.append(_toml_diagnostic(file, error, line_offset=1))
+                diagnostics.append(toml_error(file, error, text, line_offset=1))
                 return {}, number + 1
     diagnostics.append(
-        Diagnostic("error", "front-matter", "front matter has no closing '+++'", Location(file, 1, 1))
+        Diagnostic(
+            "error", "front-matter", "front matter has no closing '+++'", Location(file, 1, 1)
+        )
     )
     return {}, len(lines)
-
-
-def _toml_diagnostic(file: str, error: tomllib.TOMLDecodeError, line_offset: int) -> Diagnostic:
-    match = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
-    line, column = (int(match.group(1)), int(match.group(2))) if match else (1, 0)
-    message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
-    return Diagnostic("error", "toml", f"invalid TOML: {message}", Location(file, line + line_offset, column))
 
 
 def _top_level(tokens: Sequence[Token]) -> list[tuple[int, int]]:
@@ -126,10 +133,9 @@ def _top_level(tokens: Sequence[Token]) -> list[tuple[int, int]]:
 
 
 class _Reader:
-    def __init__(self, file: str, lines: list[str], offset: int, diagnostics: list[Diagnostic]) -> None:
+    def __init__(self, file: str, lines: list[str], diagnostics: list[Diagnostic]) -> None:
         self.file = file
         self.lines = lines
-        self.offset = offset
         self.diagnostics = diagnostics
         self.scenes: list[DraftScene] = []
 
@@ -137,7 +143,7 @@ class _Reader:
         self.diagnostics.append(Diagnostic("error", code, message, location))
 
     def where(self, token: Token, column: int = 0) -> Location:
-        line = (token.map[0] if token.map else 0) + self.offset + 1
+        line = (token.map[0] if token.map else 0) + 1
         return Location(self.file, line, column)
 
     def read(self, tokens: list[Token]) -> None:
@@ -150,8 +156,11 @@ class _Reader:
             scene = self.scenes[-1] if self.scenes else None
             if scene is None:
                 if first.type not in {"hr"}:
-                    self.error("outside-scene", "text before the first scene heading "
-                               "('# Title {#id}')", self.where(first, 1))
+                    self.error(
+                        "outside-scene",
+                        "text before the first scene heading ('# Title {#id}')",
+                        self.where(first, 1),
+                    )
                 continue
             self._content(scene, block)
 
@@ -161,17 +170,22 @@ class _Reader:
         location = self.where(block[0], 1)
         attrs = Attributes()
         if raw is None:
-            self.error("scene-id", f"scene heading {title!r} needs an id: '# {title} {{#some-id}}'",
-                       location)
+            self.error(
+                "scene-id",
+                f"scene heading {title!r} needs an id: '# {title} {{#some-id}}'",
+                location,
+            )
         else:
             attrs = self._attributes(raw, block[0], self._column_of(block[0], raw))
         del column
         if raw is not None and attrs.id is None:
-            self.error("scene-id", f"scene heading {title!r} needs '#id' in its attributes", location)
+            self.error(
+                "scene-id", f"scene heading {title!r} needs '#id' in its attributes", location
+            )
         self.scenes.append(DraftScene(attrs.id or "", title, attrs, location))
 
     def _column_of(self, token: Token, fragment: str) -> int:
-        line_index = (token.map[0] if token.map else 0) + self.offset
+        line_index = token.map[0] if token.map else 0
         if 0 <= line_index < len(self.lines):
             found = self.lines[line_index].find(fragment)
             if found >= 0:
@@ -181,16 +195,19 @@ class _Reader:
     def _attributes(self, raw: str, token: Token, column: int) -> Attributes:
         try:
             return parse_attributes(raw, base=column - 1)
-        except AttributeError_ as error:
+        except AttributeSyntaxError as error:
             self.error("attributes", error.message, self.where(token, error.offset + 1))
             return Attributes()
 
     def _content(self, scene: DraftScene, block: list[Token]) -> None:
         first = block[0]
         if scene.exit_location is not None:
-            self.error("after-exit", "nothing may follow a scene's choices, chance or jump "
-                       f"(scene {scene.id!r} ends at line {scene.exit_location.line})",
-                       self.where(first, 1))
+            self.error(
+                "after-exit",
+                "nothing may follow a scene's choices, chance or jump "
+                f"(scene {scene.id!r} ends at line {scene.exit_location.line})",
+                self.where(first, 1),
+            )
             return
         name = first.type.removeprefix("container_").removesuffix("_open")
         if first.type.startswith("container_") and name in BLOCKS:
@@ -203,9 +220,12 @@ class _Reader:
                 scene.exit_location = self.where(first, 1)
                 return
         if first.type == "paragraph_open" and block[1].content.startswith(":::"):
-            self.error("unknown-block", f"unknown block {block[1].content.splitlines()[0]!r} "
-                       f"(known: {', '.join(BLOCKS)}); check spelling and the closing ':::'",
-                       self.where(first, 1))
+            self.error(
+                "unknown-block",
+                f"unknown block {block[1].content.splitlines()[0]!r} "
+                f"(known: {', '.join(BLOCKS)}); check spelling and the closing ':::'",
+                self.where(first, 1),
+            )
             return
         scene.prose.extend(block)
 
@@ -214,24 +234,35 @@ class _Reader:
         match = _BLOCK_INFO.match(first.info)
         location = self.where(first, 1)
         if match is None:
-            self.error("block-syntax", f"cannot read the block header ':::{first.info}'; "
-                       'expected \'::: name "Title" {attributes}\'', location)
+            self.error(
+                "block-syntax",
+                f"cannot read the block header ':::{first.info}'; "
+                "expected '::: name \"Title\" {attributes}'",
+                location,
+            )
             return
         attrs = Attributes()
         if match.group("attrs") is not None:
-            attrs = self._attributes(match.group("attrs"), first,
-                                     self._column_of(first, match.group("attrs")))
+            attrs = self._attributes(
+                match.group("attrs"), first, self._column_of(first, match.group("attrs"))
+            )
         body = block[1:-1]
         links: list[DraftLink] = []
         if name in {"chance", "jump"}:
             found = self._list_links(body, allow_probability=name == "chance") if body else None
             if found is None:
-                self.error("block-syntax", f"a {name} block holds only a list of "
-                           f"'{'- 0.5 ' if name == 'chance' else '- '}[text](#scene)' lines", location)
+                self.error(
+                    "block-syntax",
+                    f"a {name} block holds only a list of "
+                    f"'{'- 0.5 ' if name == 'chance' else '- '}[text](#scene)' lines",
+                    location,
+                )
                 return
             links = found
             scene.exit_location = location
-        scene.blocks.append(DraftBlock(name, match.group("title") or "", attrs, body, links, location))
+        scene.blocks.append(
+            DraftBlock(name, match.group("title") or "", attrs, body, links, location)
+        )
 
     def _list_links(self, block: list[Token], allow_probability: bool) -> list[DraftLink] | None:
         """The items of a list of links, or None when the list is ordinary prose."""
@@ -252,18 +283,25 @@ class _Reader:
         if matched == 0:
             return None
         if matched != len(items):
-            self.error("list-syntax", "every line of a choice list must be "
-                       "'[text](#scene){attributes}'", self.where(block[0], 1))
+            self.error(
+                "list-syntax",
+                "every line of a choice list must be '[text](#scene){attributes}'",
+                self.where(block[0], 1),
+            )
         return links
 
     def _link(self, match: re.Match[str], token: Token, allow_probability: bool) -> DraftLink:
         probability = match.group("p")
         if probability is not None and not allow_probability:
-            self.error("list-syntax", "only chance outcomes start with a probability",
-                       self.where(token, 1))
+            self.error(
+                "list-syntax", "only chance outcomes start with a probability", self.where(token, 1)
+            )
         if probability is None and allow_probability:
-            self.error("list-syntax", "a chance outcome starts with its probability: "
-                       "'- 0.3 [text](#scene)'", self.where(token, 1))
+            self.error(
+                "list-syntax",
+                "a chance outcome starts with its probability: '- 0.3 [text](#scene)'",
+                self.where(token, 1),
+            )
         raw = match.group("attrs")
         column = self._column_of(token, raw) if raw is not None else 1
         attrs = self._attributes(raw, token, column) if raw is not None else Attributes()

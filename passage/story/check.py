@@ -14,11 +14,11 @@ from pathlib import Path
 from passage.engine.space import Key, SpaceTooLarge, explore
 from passage.story.compile import compile_with_diagnostics
 from passage.story.errors import Diagnostic, Location
-from passage.story.model import Choices, Ending, Jump, Scene, Story
+from passage.story.model import Choice, Choices, Ending, Jump, Scene, Story
 
 __all__ = ["CheckReport", "check_story"]
 
-STATE_LIMIT = 300_000
+STATE_LIMIT = 2_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,15 +48,29 @@ def check_story(directory: str | Path, state_limit: int = STATE_LIMIT) -> CheckR
         states, found = _states(story, state_limit)
         findings += found
     except SpaceTooLarge as error:
-        findings.append(Diagnostic("warning", "state-space",
-            f"more than {error.limit:,} reachable states: stuck states and never-enabled choices "
-            "were not checked exactly", Location("story.toml")))
+        findings.append(
+            Diagnostic(
+                "warning",
+                "state-space",
+                f"more than {error.limit:,} reachable states: stuck states and never-enabled "
+                "choices were not checked exactly",
+                Location("story.toml"),
+            )
+        )
     return CheckReport(story, tuple(_sorted(findings)), states)
 
 
 def _sorted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    return sorted(diagnostics, key=lambda d: (d.severity != "error", d.location.file,
-                                              d.location.line, d.location.column, d.code))
+    return sorted(
+        diagnostics,
+        key=lambda d: (
+            d.severity != "error",
+            d.location.file,
+            d.location.line,
+            d.location.column,
+            d.code,
+        ),
+    )
 
 
 def _graph(story: Story) -> list[Diagnostic]:
@@ -83,11 +97,23 @@ def _graph(story: Story) -> list[Diagnostic]:
     found = []
     for scene in story.scenes.values():
         if scene.id not in reached:
-            found.append(Diagnostic("warning", "unreachable",
-                f"scene {scene.id!r} cannot be reached from the start", scene.location))
+            found.append(
+                Diagnostic(
+                    "warning",
+                    "unreachable",
+                    f"scene {scene.id!r} cannot be reached from the start",
+                    scene.location,
+                )
+            )
         elif scene.id not in finishing:
-            found.append(Diagnostic("error", "no-exit",
-                f"no path from scene {scene.id!r} leads to an ending", scene.location))
+            found.append(
+                Diagnostic(
+                    "error",
+                    "no-exit",
+                    f"no path from scene {scene.id!r} leads to an ending",
+                    scene.location,
+                )
+            )
     return found
 
 
@@ -111,48 +137,64 @@ def _unused(story: Story) -> list[Diagnostic]:
                 cited.update(outcome.sources)
     for band in story.calibration:
         cited.update(band.sources)
-    found = [Diagnostic("warning", "unused-source", f"source {key!r} is not cited anywhere",
-                        source.location)
-             for key, source in story.sources.items() if key not in cited]
+    found = [
+        Diagnostic(
+            "warning", "unused-source", f"source {key!r} is not cited anywhere", source.location
+        )
+        for key, source in story.sources.items()
+        if key not in cited
+    ]
     for key in story.endings:
         if key not in used_classes:
-            found.append(Diagnostic("warning", "unused-ending-class",
-                f"no ending scene has class {key!r}", Location("story.toml")))
+            found.append(
+                Diagnostic(
+                    "warning",
+                    "unused-ending-class",
+                    f"no ending scene has class {key!r}",
+                    Location("story.toml"),
+                )
+            )
     for key in story.content_notes:
         if key not in used_notes:
-            found.append(Diagnostic("warning", "unused-note",
-                f"content note {key!r} is not used by any scene", Location("story.toml")))
+            found.append(
+                Diagnostic(
+                    "warning",
+                    "unused-note",
+                    f"content note {key!r} is not used by any scene",
+                    Location("story.toml"),
+                )
+            )
     found += _unused_variables(story)
     return found
 
 
 def _unused_variables(story: Story) -> list[Diagnostic]:
-    """A variable no condition reads is either unused or only written: both are mistakes."""
+    """A variable nothing reads is either unused or only written: both are mistakes."""
     read: set[str] = set()
     for scene in story.scenes.values():
-        for choice in _all_links(scene):
-            read.update(_names(choice, story))
-    found = []
-    for variable in story.variables:
-        if variable.name not in read:
-            found.append(Diagnostic("warning", "unused-variable",
-                f"variable {variable.name!r} is never read by any condition",
-                Location("story.toml")))
-    return found
+        for links in _links(scene):
+            read |= links.reads
+            for effect in links.effects:
+                read |= effect.reads
+    return [
+        Diagnostic(
+            "warning",
+            "unused-variable",
+            f"variable {variable.name!r} is never read by any condition",
+            Location("story.toml"),
+        )
+        for variable in story.variables
+        if variable.name not in read
+    ]
 
 
-def _all_links(scene: Scene) -> list[str]:
+def _links(scene: Scene) -> tuple[Choice, ...]:
     exit_ = scene.exit
     if isinstance(exit_, Choices):
-        return [c.condition_source for c in exit_.choices]
+        return exit_.choices
     if isinstance(exit_, Jump):
-        return [c.condition_source for c in exit_.branches]
-    return []
-
-
-def _names(source: str, story: Story) -> set[str]:
-    words = set(source.replace("(", " ").replace(")", " ").split())
-    return {v.name for v in story.variables if v.name in words}
+        return exit_.branches
+    return ()
 
 
 def _states(story: Story, limit: int) -> tuple[int, list[Diagnostic]]:
@@ -169,16 +211,27 @@ def _states(story: Story, limit: int) -> tuple[int, list[Diagnostic]]:
             enabled_choices.update((scene.id, t.choice) for t in transitions)
         if not transitions and not isinstance(scene.exit, Ending) and scene.id not in stuck_scenes:
             stuck_scenes.add(scene.id)
-            found.append(Diagnostic("error", "stuck",
-                f"a journey can reach scene {scene.id!r} with no choice enabled "
-                f"(for example with {_describe(story, key)})", scene.location))
+            found.append(
+                Diagnostic(
+                    "error",
+                    "stuck",
+                    f"a journey can reach scene {scene.id!r} with no choice enabled "
+                    f"(for example with {_describe(story, key)})",
+                    scene.location,
+                )
+            )
     for scene in story.scenes.values():
         if isinstance(scene.exit, Choices) and scene.id in reached_scenes:
             for index, choice in enumerate(scene.exit.choices):
                 if (scene.id, index) not in enabled_choices:
-                    found.append(Diagnostic("warning", "never-enabled",
-                        f"choice {choice.text!r} can never be taken in any reachable state",
-                        choice.location))
+                    found.append(
+                        Diagnostic(
+                            "warning",
+                            "never-enabled",
+                            f"choice {choice.text!r} can never be taken in any reachable state",
+                            choice.location,
+                        )
+                    )
     found += _trapped(story, edges)
     return len(edges), found
 
@@ -201,11 +254,18 @@ def _trapped(story: Story, edges: dict[Key, list[Key]]) -> list[Diagnostic]:
     for key in edges:
         if key not in good and edges[key] and key[0] not in reported:
             reported.add(key[0])
-            found.append(Diagnostic("error", "trapped",
-                f"from scene {key[0]!r} with {_describe(story, key)} no ending can be reached",
-                story.scenes[key[0]].location))
+            found.append(
+                Diagnostic(
+                    "error",
+                    "trapped",
+                    f"from scene {key[0]!r} with {_describe(story, key)} no ending can be reached",
+                    story.scenes[key[0]].location,
+                )
+            )
     return found
 
 
 def _describe(story: Story, key: Key) -> str:
-    return ", ".join(f"{v.name}={value!r}" for v, value in zip(story.variables, key[1], strict=True))
+    return ", ".join(
+        f"{v.name}={value!r}" for v, value in zip(story.variables, key[1], strict=True)
+    )

@@ -64,24 +64,47 @@ def compile_with_diagnostics(directory: str | Path) -> tuple[Story | None, list[
         compiled_chapters.append(Chapter(chapter_id, title, number, chapter.file, waypoint, first))
     _check_chapter_ids(compiled_chapters, diagnostics)
     if config.start and config.start not in scene_ids:
-        diagnostics.append(Diagnostic("error", "start", f"start scene {config.start!r} does not exist",
-                                      config.start_location))
+        diagnostics.append(
+            Diagnostic(
+                "error",
+                "start",
+                f"start scene {config.start!r} does not exist",
+                config.start_location,
+            )
+        )
     for calibration in config.calibration:
         if calibration.ending_class not in config.endings:
-            diagnostics.append(Diagnostic("error", "calibration",
-                f"calibration names unknown ending class {calibration.ending_class!r}",
-                calibration.location))
+            diagnostics.append(
+                Diagnostic(
+                    "error",
+                    "calibration",
+                    f"calibration names unknown ending class {calibration.ending_class!r}",
+                    calibration.location,
+                )
+            )
         for key in calibration.sources:
             if key not in sources:
-                diagnostics.append(Diagnostic("error", "unknown-source",
-                    f"calibration cites unknown source {key!r}", calibration.location))
+                diagnostics.append(
+                    Diagnostic(
+                        "error",
+                        "unknown-source",
+                        f"calibration cites unknown source {key!r}",
+                        calibration.location,
+                    )
+                )
     if any(d.severity == "error" for d in diagnostics):
         return None, diagnostics
     tracked = tuple(sorted(scope.tracked, key=scope.tracked.__getitem__))
     story = Story(
-        id=config.id, title=config.title, version=config.version, format=config.format,
-        locale=config.locale, locales=config.locales, summary=config.summary,
-        start=config.start, root=str(root.resolve()),
+        id=config.id,
+        title=config.title,
+        version=config.version,
+        format=config.format,
+        locale=config.locale,
+        locales=config.locales,
+        summary=config.summary,
+        start=config.start,
+        root=str(root.resolve()),
         variables=tuple(config.variables),
         endings=MappingProxyType(dict(config.endings)),
         content_notes=MappingProxyType(dict(config.content_notes)),
@@ -100,14 +123,22 @@ def _variable_type(index: int, variable: Variable) -> VariableType:
     return VariableType(index, variable.kind, variable.minimum, variable.maximum, variable.values)
 
 
-def _read_chapters(root: Path, config: StoryConfig, diagnostics: list[Diagnostic]) -> list[DraftChapter]:
+def _read_chapters(
+    root: Path, config: StoryConfig, diagnostics: list[Diagnostic]
+) -> list[DraftChapter]:
     chapters: list[DraftChapter] = []
     resolved_root = root.resolve()
     for name, location in config.chapters:
         path = (root / name).resolve()
         if not path.is_relative_to(resolved_root) or not name.endswith(".md"):
-            diagnostics.append(Diagnostic("error", "chapter-path",
-                f"chapter {name!r} must be a .md file inside the story folder", location))
+            diagnostics.append(
+                Diagnostic(
+                    "error",
+                    "chapter-path",
+                    f"chapter {name!r} must be a .md file inside the story folder",
+                    location,
+                )
+            )
             continue
         text = read_text(path, name, diagnostics)
         if text is not None:
@@ -122,22 +153,40 @@ def _scene_ids(chapters: list[DraftChapter], diagnostics: list[Diagnostic]) -> s
             if not draft.id:
                 continue
             if not KEY.match(draft.id):
-                diagnostics.append(Diagnostic("error", "scene-id",
-                    f"scene id {draft.id!r} must use lower-case letters, digits and hyphens",
-                    draft.location))
+                diagnostics.append(
+                    Diagnostic(
+                        "error",
+                        "scene-id",
+                        f"scene id {draft.id!r} must use lower-case letters, digits and hyphens",
+                        draft.location,
+                    )
+                )
             if draft.id in seen:
-                diagnostics.append(Diagnostic("error", "duplicate-id",
-                    f"scene id {draft.id!r} is already used at {seen[draft.id]}", draft.location))
+                diagnostics.append(
+                    Diagnostic(
+                        "error",
+                        "duplicate-id",
+                        f"scene id {draft.id!r} is already used at {seen[draft.id]}",
+                        draft.location,
+                    )
+                )
             else:
                 seen[draft.id] = draft.location
     if len(seen) > MAX_SCENES:
-        diagnostics.append(Diagnostic("error", "too-many-scenes",
-            f"{len(seen):,} scenes is over the limit of {MAX_SCENES:,}", Location("story.toml")))
+        diagnostics.append(
+            Diagnostic(
+                "error",
+                "too-many-scenes",
+                f"{len(seen):,} scenes is over the limit of {MAX_SCENES:,}",
+                Location("story.toml"),
+            )
+        )
     return set(seen)
 
 
-def _chapter_meta(chapter: DraftChapter, config: StoryConfig,
-                  diagnostics: list[Diagnostic]) -> tuple[str, str, str] | None:
+def _chapter_meta(
+    chapter: DraftChapter, config: StoryConfig, diagnostics: list[Diagnostic]
+) -> tuple[str, str, str] | None:
     meta, location = chapter.meta, chapter.meta_location
     chapter_id, title, waypoint = meta.get("id"), meta.get("title"), meta.get("waypoint")
     problems = []
@@ -149,8 +198,11 @@ def _chapter_meta(chapter: DraftChapter, config: StoryConfig,
         known = ", ".join(sorted(config.waypoints)) or "none declared"
         problems.append(f"'waypoint' naming a waypoint from story.toml (known: {known})")
     if problems:
-        diagnostics.append(Diagnostic("error", "front-matter",
-            "front matter needs " + "; ".join(problems), location))
+        diagnostics.append(
+            Diagnostic(
+                "error", "front-matter", "front matter needs " + "; ".join(problems), location
+            )
+        )
         return None
     if not chapter.scenes:
         diagnostics.append(Diagnostic("error", "empty-chapter", "chapter has no scenes", location))
@@ -163,8 +215,14 @@ def _check_chapter_ids(chapters: list[Chapter], diagnostics: list[Diagnostic]) -
     seen: set[str] = set()
     for chapter in chapters:
         if chapter.id in seen:
-            diagnostics.append(Diagnostic("error", "duplicate-id",
-                f"chapter id {chapter.id!r} is used twice", Location(chapter.file, 1)))
+            diagnostics.append(
+                Diagnostic(
+                    "error",
+                    "duplicate-id",
+                    f"chapter id {chapter.id!r} is used twice",
+                    Location(chapter.file, 1),
+                )
+            )
         seen.add(chapter.id)
 
 

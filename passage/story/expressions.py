@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 __all__ = [
     "Effect",
-    "ExpressionError",
     "Evaluator",
+    "ExpressionError",
     "Scope",
     "Value",
     "VariableType",
@@ -73,6 +73,7 @@ class Effect:
     operator: str  # "=", "+=", "-="
     value: Evaluator
     constant: Value | None  # the value when it does not depend on the state
+    reads: frozenset[str] = frozenset()  # variables and "visits:scene" markers the value reads
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +238,9 @@ class _Parser:
     def _variable(self, token: _Token) -> _Typed:
         variable = self.scope.variables.get(token.text)
         if variable is None:
-            raise ExpressionError(_unknown("variable", token.text, self.scope.variables), token.offset)
+            raise ExpressionError(
+                _unknown("variable", token.text, self.scope.variables), token.offset
+            )
         index = variable.index
         kind = f"enum:{token.text}" if variable.kind == "enum" else variable.kind
         return _Typed(kind, lambda v, s: v[index], None, token.offset)
@@ -282,19 +285,32 @@ class _Parser:
             raise ExpressionError(f"expected a variable name, found {name.text!r}", name.offset)
         variable = self.scope.variables.get(name.text)
         if variable is None:
-            raise ExpressionError(_unknown("variable", name.text, self.scope.variables), name.offset)
+            raise ExpressionError(
+                _unknown("variable", name.text, self.scope.variables), name.offset
+            )
         operator = self.take()
         if operator.text not in {"=", "+=", "-="}:
             raise ExpressionError(
                 f"expected '=', '+=' or '-=' after {name.text!r}, found {operator.text!r}",
                 operator.offset,
             )
+        start = self.position
         value = self.expression()
+        reads = _reads(self.tokens[start : self.position], self.scope)
         declared = f"enum:{name.text}" if variable.kind == "enum" else variable.kind
         if operator.text != "=" and variable.kind != "int":
             raise ExpressionError(f"{operator.text!r} needs an int variable", operator.offset)
         _check_assignable(name.text, variable, declared, value)
-        return Effect(name.text, variable.index, operator.text, value.run, value.constant)
+        return Effect(name.text, variable.index, operator.text, value.run, value.constant, reads)
+
+
+def _reads(tokens: list[_Token], scope: Scope) -> frozenset[str]:
+    """Variables, and ``visits:<scene>`` for visit counters, that these tokens read."""
+    found = {t.text for t in tokens if t.kind == "name" and t.text in scope.variables}
+    for i, token in enumerate(tokens[:-2]):
+        if token.text in {"visits", "seen"} and tokens[i + 2].kind == "str":
+            found.add("visits:" + tokens[i + 2].text[1:-1])
+    return frozenset(found)
 
 
 def _unknown(what: str, name: str, known: dict[str, VariableType]) -> str:
@@ -400,15 +416,14 @@ def _check_assignable(name: str, variable: VariableType, declared: str, value: _
 
 
 def compile_condition(source: str, scope: Scope) -> tuple[Evaluator, set[str], bool | None]:
-    """Parse and type-check a condition; return its closure, the variables it reads, its constant."""
+    """Parse and type-check a condition: its closure, what it reads (see _reads), its constant."""
     parser = _Parser(source, scope)
     node = parser.expression()
     parser.at_end()
     _require(node, "bool", "a condition")
     _check_enum_literals(parser.tokens, scope)
-    names = {t.text for t in parser.tokens if t.kind == "name" and t.text in scope.variables}
     constant = None if node.constant is None else bool(node.constant)
-    return node.run, names, constant
+    return node.run, set(_reads(parser.tokens, scope)), constant
 
 
 def compile_effects(source: str, scope: Scope) -> list[Effect]:

@@ -41,7 +41,7 @@ def _validator(name: str) -> Callable[[str, str], bool]:
 
 @dataclass(frozen=True, slots=True)
 class LinkIssue:
-    """A link or picture the compiler must check or reject; ``line`` is 0-based in the body."""
+    """A link or picture the compiler must check or reject; ``line`` is 0-based, -1 if unknown."""
 
     kind: str  # "scene" | "bad-link" | "image" | "bad-image"
     target: str
@@ -62,7 +62,7 @@ def render_blocks(tokens: Sequence[Token]) -> RenderResult:
     issues: list[LinkIssue] = []
     text_parts: list[str] = []
     cleaned: list[Token] = []
-    line = 0
+    line = -1
     for token in tokens:
         if token.map:
             line = token.map[0]
@@ -74,7 +74,7 @@ def render_blocks(tokens: Sequence[Token]) -> RenderResult:
     return RenderResult(html, "\n\n".join(text_parts), issues)
 
 
-def render_inline(source: str, line: int) -> RenderResult:
+def render_inline(source: str, line: int = -1) -> RenderResult:
     """Render one line of inline Markdown (a choice's text) with the same safety rules."""
     md = markdown()
     issues: list[LinkIssue] = []

@@ -22,8 +22,8 @@ __all__ = [
     "Chapter",
     "Choice",
     "Choices",
-    "EndingClass",
     "Ending",
+    "EndingClass",
     "Exit",
     "Explore",
     "Fact",
@@ -136,6 +136,7 @@ class Choice:
     reason: str | None  # shown when the condition is false; None hides the choice
     effects: tuple[Effect, ...]
     location: Location
+    reads: frozenset[str] = frozenset()  # what the condition reads (variables, "visits:<scene>")
 
 
 @dataclass(frozen=True, slots=True)
