@@ -10,7 +10,7 @@ on a whole array, which is what makes a million states cheap.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -39,13 +39,18 @@ class Codec:
     width_values: int  # how many slots are variables (the rest are visit counts)
     lookup: tuple[dict[Value, int], ...]  # per variable: value -> field value
     decoded: tuple[tuple[Value, ...], ...]  # per variable: field value -> value
+    _masks: dict[int, int] = field(default_factory=dict, compare=False, repr=False)
 
     def mask(self, slots: int) -> int:
         """The bits of every slot in the bit set ``slots``."""
+        found = self._masks.get(slots)
+        if found is not None:
+            return found
         bits = 0
         for slot, (shift, width) in enumerate(zip(self.shifts, self.widths, strict=True)):
             if slots >> slot & 1:
                 bits |= ((1 << width) - 1) << shift
+        self._masks[slots] = bits
         return bits
 
     def encode(self, values: tuple[Value, ...], visits: tuple[int, ...]) -> int:
@@ -55,7 +60,7 @@ class Codec:
         for j, count in enumerate(visits):
             slot = self.width_values + j
             if count >> self.widths[slot]:
-                raise CodecOverflowError(f"visit count {count} does not fit {self.widths[slot]} bits")
+                raise CodecOverflowError(f"visit count {count} outgrew {self.widths[slot]} bits")
             code |= count << self.shifts[slot]
         return code
 

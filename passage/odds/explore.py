@@ -3,7 +3,7 @@
 States at the same scene are processed together, scene by scene in the order of
 the scene graph (so a scene is usually handled once, with every state that can
 reach it). Within a scene, states that agree on the slots deciding its edges
-(:func:`passage.odds.successors.deciding_slots`) form a group; one real
+(:attr:`passage.odds.relevance.Relevance.deciding`) form a group; one real
 ``transitions`` call on one member gives, for every edge, which bits to overwrite
 and with what, and the whole group's successors are two numpy operations away.
 """
@@ -19,9 +19,10 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from passage.engine.space import Key, SpaceTooLarge
+from passage.odds.arrays import distinct
 from passage.odds.codec import Codec
 from passage.odds.relevance import Relevance
-from passage.odds.successors import Successors, deciding_slots
+from passage.odds.successors import Successors
 from passage.story.model import Ending, Story
 
 __all__ = ["Explored", "explore_packed", "scene_order"]
@@ -57,8 +58,8 @@ def explore_packed(story: Story, relevance: Relevance, codec: Codec, root: Key,
     number_of = {scene_id: n for n, scene_id in enumerate(scene_ids)}
     rank = scene_order(story, scene_ids, number_of)
     successors = Successors(story, relevance)
-    full = (1 << (len(story.variables) + len(story.tracked_scenes))) - 1
-    deciding = [codec.mask(deciding_slots(story, relevance, story.scenes[s])) for s in scene_ids]
+    full = (1 << relevance.slots) - 1
+    deciding = [codec.mask(relevance.deciding[s]) for s in scene_ids]
     dead = [full & ~relevance.live[s] for s in scene_ids]
     ending = [isinstance(story.scenes[s].exit, Ending) for s in scene_ids]
     seen: list[Codes] = [np.empty(0, dtype=np.int64) for _ in scene_ids]
@@ -78,14 +79,16 @@ def explore_packed(story: Story, relevance: Relevance, codec: Codec, root: Key,
     push(start, np.array([codec.encode(root[1], root[2])], dtype=np.int64))
     while queued:
         _, scene = heapq.heappop(queued)
-        batch = np.unique(np.concatenate(pending.pop(scene)))
+        batch = distinct(np.concatenate(pending.pop(scene)))
         known = seen[scene]
         if known.size:
             at = np.minimum(np.searchsorted(known, batch), known.size - 1)
             batch = batch[known[at] != batch]
-        if not batch.size:
-            continue
-        seen[scene] = np.union1d(known, batch)
+            if not batch.size:
+                continue
+            seen[scene] = np.sort(np.concatenate([known, batch]), kind="stable")
+        else:
+            seen[scene] = batch
         total += batch.size
         if total > max_states:
             raise SpaceTooLarge(max_states, total)
@@ -103,8 +106,7 @@ def explore_packed(story: Story, relevance: Relevance, codec: Codec, root: Key,
             if found is None:
                 found = patches[memo_key] = _patches(
                     codec, successors, scene_ids[scene], int(group[0]), number_of,
-                    deciding_mask=deciding_slots(story, relevance, story.scenes[scene_ids[scene]]),
-                    dead=dead)
+                    relevance.writes[scene_ids[scene]], dead)
             for label, target, keep, fixed in found:
                 targets = (group & keep) | fixed
                 chunks.append(_Chunk(scene, group, label, target, targets))
@@ -113,13 +115,13 @@ def explore_packed(story: Story, relevance: Relevance, codec: Codec, root: Key,
 
 
 def _patches(codec: Codec, successors: Successors, scene_id: str, code: int,
-             number_of: dict[str, int], deciding_mask: int,
+             number_of: dict[str, int], writes: dict[int, int],
              dead: list[int]) -> list[tuple[int, int, int, int]]:
     """For each edge of one group: (label, target scene, bits kept, bits set)."""
     result = []
     for label, (target, values, visits) in successors.direct(codec.decode(scene_id, code)):
         number = number_of[target]
-        overwrite = codec.mask(deciding_mask | dead[number])
+        overwrite = codec.mask(writes[label] | dead[number])
         fixed = codec.encode(values, visits) & overwrite
         result.append((label, number, ~overwrite, fixed))
     return result

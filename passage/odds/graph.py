@@ -13,23 +13,26 @@ from __future__ import annotations
 
 from array import array
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-from passage.engine.space import Key, SpaceTooLarge, key_of
+from passage.engine.space import Key, SpaceTooLarge, canonical_key
 from passage.engine.state import State, new_state
+from passage.odds.arrays import distinct
 from passage.odds.codec import Codec, CodecOverflowError, make_codec
 from passage.odds.explore import explore_packed, scene_order
-from passage.odds.relevance import Relevance, analyse
+from passage.odds.order import Layering, layering
+from passage.odds.relevance import Relevance, slot_masks
 from passage.odds.successors import Successors
 from passage.story.model import Chance, Choices, Ending, Jump, Story
 
 __all__ = [
-    "CHANCE", "CHOICES", "DEFAULT_MAX_STATES", "ENDING", "JUMP", "StateGraph", "build",
+    "CHANCE", "CHOICES", "DEFAULT_MAX_STATES", "ENDING", "JUMP", "StateGraph", "StateTable",
+    "build",
 ]
 
 DEFAULT_MAX_STATES = 3_000_000
@@ -48,6 +51,8 @@ class StateTable(Protocol):
 
     def columns(self) -> npt.NDArray[np.int64]: ...
 
+    def distinct_without(self, slot: int) -> int: ...
+
 
 @dataclass(frozen=True, slots=True, eq=False)
 class StateGraph:
@@ -55,7 +60,8 @@ class StateGraph:
 
     The ways out of state ``s`` are edges ``indptr[s]:indptr[s + 1]``, in authored
     order, each with its ``target`` state and ``label``: the authored choice index
-    at a choice scene, the outcome index at a chance scene, 0 at a jump.
+    at a choice scene, the outcome index at a chance scene, the branch taken at a
+    jump (``step`` always takes 0 there).
     """
 
     story: Story
@@ -69,6 +75,7 @@ class StateGraph:
     target: IntArray
     label: IntArray
     table: StateTable
+    _cache: dict[str, object] = field(default_factory=dict, repr=False)
 
     @property
     def size(self) -> int:
@@ -77,6 +84,11 @@ class StateGraph:
     @property
     def edge_count(self) -> int:
         return len(self.target)
+
+    @property
+    def packed(self) -> bool:
+        """Whether the states were explored as packed integer arrays."""
+        return isinstance(self.table, _PackedTable)
 
     def kind(self) -> IntArray:
         """The exit kind of every state."""
@@ -91,11 +103,26 @@ class StateGraph:
 
     def state_of(self, state: State) -> int | None:
         """The number of the state a journey is in, or None if it is not in this graph."""
-        values, visits = self.relevance.project(state.scene, state.values, state.visits)
-        return self.table.find((state.scene, values, visits))
+        return self.table.find(canonical_key(self.story, state))
+
+    def layering(self) -> Layering:
+        """The graph's layers (computed once; see :mod:`passage.odds.order`)."""
+        found = self._cache.get("layering")
+        if found is None:
+            found = self._cache["layering"] = layering(
+                self.size, self.source(), self.target.astype(np.int64))
+        assert isinstance(found, Layering)
+        return found
 
     def chance_weights(self) -> FloatArray:
         """Float probability of each edge as a chance outcome (1.0 for other edges)."""
+        found = self._cache.get("chance_weights")
+        if found is None:
+            found = self._cache["chance_weights"] = self._chance_weights()
+        assert isinstance(found, np.ndarray)
+        return found.copy()
+
+    def _chance_weights(self) -> FloatArray:
         weights = np.ones(self.edge_count)
         edge_scene = self.scene[self.source()]
         for number, scene_id in enumerate(self.scene_ids):
@@ -125,6 +152,7 @@ class _PackedTable:
     offsets: npt.NDArray[np.int64]  # first state number of each scene
     seen: list[npt.NDArray[np.int64]]  # sorted codes per scene number
     scene: IntArray  # scene number of each state
+    codes: npt.NDArray[np.int64]  # code of each state
 
     def key(self, state: int) -> Key:
         number = int(self.scene[state])
@@ -146,7 +174,16 @@ class _PackedTable:
         return None
 
     def columns(self) -> npt.NDArray[np.int64]:
-        return self.codec.columns(np.concatenate(self.seen))
+        return self.codec.columns(self.codes)
+
+    def distinct_without(self, slot: int) -> int:
+        """How many states would remain if ``slot`` were ignored."""
+        blurred = self.codes & ~np.int64(self.codec.mask(1 << slot))
+        used = sum(self.codec.widths)
+        if used + max(1, len(self.scene_ids).bit_length()) <= 63:
+            return int(distinct((self.scene.astype(np.int64) << used) | blurred).size)
+        return int(np.unique(np.stack([self.scene.astype(np.int64), blurred], axis=1),
+                             axis=0).shape[0])
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +204,13 @@ class _KeyTable:
                 for _, values, visits in self.keys]
         width = len(self.story.variables) + len(self.story.tracked_scenes)
         return np.array(rows, dtype=np.int64).reshape(len(rows), width)
+
+    def distinct_without(self, slot: int) -> int:
+        columns = self.columns()
+        columns[:, slot] = 0
+        number = {scene_id: i for i, scene_id in enumerate(self.story.scenes)}
+        scenes = np.array([number[key[0]] for key in self.keys], dtype=np.int64)
+        return int(np.unique(np.column_stack([scenes, columns]), axis=0).shape[0])
 
 
 def scene_kinds(story: Story) -> tuple[tuple[str, ...], IntArray]:
@@ -193,9 +237,8 @@ def build(story: Story, max_states: int = DEFAULT_MAX_STATES, root: State | None
     Raises :class:`SpaceTooLarge` as soon as more than ``max_states`` distinct
     states are found, so an oversized story fails fast instead of exhausting memory.
     """
-    relevance = relevance or analyse(story)
-    first = key_of(root if root is not None else new_state(story, 0))
-    start: Key = (first[0], *relevance.project(first[0], first[1], first[2]))
+    relevance = relevance or slot_masks(story)
+    start = canonical_key(story, root if root is not None else new_state(story, 0))
     codec = make_codec(story, relevance) if packed else None
     if codec is not None:
         try:
@@ -216,7 +259,9 @@ def _build_packed(story: Story, relevance: Relevance, codec: Codec, start: Key,
     offsets = np.zeros(len(scene_ids), dtype=np.int64)
     offsets[layout] = np.concatenate(([0], np.cumsum(sizes[layout])[:-1]))
     scene = np.repeat(layout.astype(np.int32), sizes[layout])
-    table = _PackedTable(codec, scene_ids, number_of, offsets, found.seen, scene)
+    codes = (np.concatenate([found.seen[n] for n in layout.tolist()]) if len(scene_ids)
+             else np.zeros(0, dtype=np.int64))
+    table = _PackedTable(codec, scene_ids, number_of, offsets, found.seen, scene, codes)
     source = _numbers(found.seen, offsets, found.src_scene, found.src_code)
     target = _numbers(found.seen, offsets, found.dst_scene, found.dst_code)
     order = np.lexsort((found.label, source))
@@ -232,9 +277,12 @@ def _numbers(seen: list[npt.NDArray[np.int64]], offsets: npt.NDArray[np.int64],
              scenes: npt.NDArray[np.int32], codes: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """State numbers of (scene, code) pairs."""
     result = np.empty(codes.size, dtype=np.int64)
-    for number in np.unique(scenes).tolist():
-        mask = scenes == number
-        result[mask] = offsets[number] + np.searchsorted(seen[number], codes[mask])
+    order = np.argsort(scenes, kind="stable")
+    bounds = np.searchsorted(scenes[order], np.arange(len(seen) + 1))
+    for number in range(len(seen)):
+        part = order[bounds[number]:bounds[number + 1]]
+        if part.size:
+            result[part] = offsets[number] + np.searchsorted(seen[number], codes[part])
     return result
 
 

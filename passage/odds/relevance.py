@@ -1,137 +1,56 @@
-"""Which parts of a state can still matter, scene by scene (a liveness analysis).
+"""The engine's liveness analysis, as bit masks over a state's slots.
 
-A journey's future depends only on the variables and visit counts that some later
-condition or effect reads. Two states that differ only in a value nothing will read
-again have exactly the same odds, so the solver merges them: it resets such a
-"dead" value to its initial value (a visit count to 0) before looking a state up.
-Likewise a visit count that is only ever compared with small constants
-(``visits('wait') < 3``, ``seen('call')``) is capped at the largest number any
-comparison can tell apart. Without this, a story with eight variables and a dozen
-counted scenes has tens of millions of reachable states that differ in nothing a
-player could ever notice; with it, the odds of the flagship are a sub-second solve.
-
-The analysis is conservative: an effect whose value is not a constant is assumed
-to read every variable and count, and a count used in any other way than a plain
-comparison with a number is never capped. Merging never changes a probability.
+``passage.engine.liveness`` decides which variables and visit counts can still
+matter at each scene (``space.transitions`` already returns keys with the rest
+forgotten). The odds explorer works on packed integers, so it wants the same
+facts as bit masks: slot ``i`` is variable ``i``, slot ``len(variables) + j`` is
+``tracked_scenes[j]``. It also needs one thing liveness does not say: which slots
+*decide* what a scene's exit does, so states that agree on them can share one
+``transitions`` call.
 """
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from passage.story.expressions import Effect, Value
-from passage.story.model import Chance, Choice, Choices, Jump, Scene, Story
+from passage.engine.liveness import Liveness
+from passage.engine.space import _liveness as cached_liveness
+from passage.story.expressions import Effect
+from passage.story.model import Chance, Choices, Jump, Scene, Story
 
-__all__ = ["Relevance", "analyse", "exit_edges"]
+__all__ = ["Relevance", "exit_edges", "slot_masks"]
 
-_TOKEN = re.compile(
-    r"\s*(?:(?P<int>\d+)|(?P<str>'[^'\\]*')|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
-    r"|(?P<op>==|!=|<=|>=|[<>+\-*();,]))"
-)
-_COMPARE = {"==", "!=", "<", "<=", ">", ">="}
-_OPEN = {"", "(", "and", "or", "not"}  # what may stand just before an operand of a comparison
-_CLOSE = {"", ")", "and", "or"}  # what may stand just after it
-# How far a count must be kept so the comparison ``count OP n`` stays right.
-_NEEDED = {"<": 0, ">=": 0, "<=": 1, ">": 1, "==": 1, "!=": 1}
-_MIRROR = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!="}
+UNBOUNDED = 2**40  # a cap at least this large means "kept exactly" (liveness uses 2**62)
 
 
 @dataclass(frozen=True, slots=True)
 class Relevance:
-    """Per scene, the slots (variables, then visit counts) a state there must keep.
+    """Liveness as masks: ``live[scene]`` has a bit per slot that can still matter there,
+    ``deciding[scene]`` a bit per slot that decides where its exit leads (see _deciding)."""
 
-    ``live[scene]`` is a bit mask over slots: bit ``i`` for variable ``i``, bit
-    ``len(variables) + j`` for ``tracked_scenes[j]``. ``caps[j]`` bounds visit
-    count ``j`` (None: kept exactly).
-    """
-
+    liveness: Liveness
     live: dict[str, int]
-    reads: dict[str, int]  # slots the scene's own conditions read
-    caps: tuple[int | None, ...]
-    initial: tuple[Value, ...]
-    opaque: bool  # some effect computes its value from the state
-    _plans: dict[str, tuple[tuple[tuple[int, Value], ...], tuple[int | None, ...]]] = field(
-        default_factory=dict, repr=False, compare=False)
-
-    def project(self, scene: str, values: tuple[Value, ...],
-                visits: tuple[int, ...]) -> tuple[tuple[Value, ...], tuple[int, ...]]:
-        """The representative of a state's class: dead slots reset, counts capped."""
-        dead, counts = self.plans[scene]
-        if dead:
-            changed = list(values)
-            for position, initial in dead:
-                changed[position] = initial
-            values = tuple(changed)
-        if counts:
-            visits = tuple(
-                count if keep is None else (count if count < keep else keep)
-                for count, keep in zip(visits, counts, strict=True)
-            )
-        return values, visits
-
-    @property
-    def plans(self) -> dict[str, tuple[tuple[tuple[int, Value], ...], tuple[int | None, ...]]]:
-        """Per scene: (dead variable, its initial value) pairs, and each count's bound
-        (0 for a dead count, None for one kept exactly); computed once."""
-        return self._plans
-
-    def __post_init__(self) -> None:
-        width = len(self.initial)
-        plans = {}
-        for scene, mask in self.live.items():
-            dead = tuple((i, v) for i, v in enumerate(self.initial) if not mask >> i & 1)
-            counts = tuple(
-                (cap if mask >> (width + j) & 1 else 0) for j, cap in enumerate(self.caps)
-            )
-            plans[scene] = (dead, counts if any(c is not None for c in counts) else ())
-        object.__setattr__(self, "_plans", plans)
+    deciding: dict[str, int]
+    writes: dict[str, dict[int, int]]  # per scene, per edge label: the slots it may write
+    caps: tuple[int | None, ...]  # per visit count: its saturation cap, None if uncapped
+    slots: int  # number of slots
 
 
-def analyse(story: Story) -> Relevance:
-    """Compute live slots per scene by a backward fixpoint over the scene graph."""
+def slot_masks(story: Story, liveness: Liveness | None = None) -> Relevance:
+    # the same analysis space.transitions canonicalises with (computed once per story)
+    liveness = liveness or cached_liveness(story)
     width = len(story.variables)
-    slot_of = {scene: width + j for j, scene in enumerate(story.tracked_scenes)}
-    names = {v.name: i for i, v in enumerate(story.variables)}
-    everything = (1 << (width + len(story.tracked_scenes))) - 1
-    caps: dict[int, int | None] = {slot: 0 for slot in slot_of.values()}
-    reads: dict[str, int] = {}
-    for scene in story.scenes.values():
-        mask = 0
-        for choice in _conditional_links(scene.exit):
-            mask |= _condition_reads(choice.condition_source, names, slot_of, caps)
-        reads[scene.id] = mask
-    opaque = _opaque_effects(story)
-    if opaque:
-        caps = dict.fromkeys(caps)  # an opaque effect may read a count in any way
-    predecessors: dict[str, set[str]] = defaultdict(set)
-    for scene in story.scenes.values():
-        for target in scene.targets():
-            predecessors[target].add(scene.id)
-    live = dict(reads)
-    pending = set(story.scenes)
-    while pending:
-        scene_id = pending.pop()
-        scene = story.scenes[scene_id]
-        mask = reads[scene_id]
-        for effects, target in exit_edges(scene):
-            entered = _through(story.scenes[target].on_enter, live[target], everything)
-            mask |= _through(effects, entered, everything)
-        if mask != live[scene_id]:
-            live[scene_id] = mask
-            pending.update(predecessors[scene_id])
-    ordered = tuple(caps[slot_of[scene]] for scene in story.tracked_scenes)
-    return Relevance(live, reads, ordered, tuple(v.initial for v in story.variables), opaque)
-
-
-def _conditional_links(exit_: object) -> tuple[Choice, ...]:
-    if isinstance(exit_, Choices):
-        return exit_.choices
-    if isinstance(exit_, Jump):
-        return exit_.branches
-    return ()
+    slot_of = {v.name: i for i, v in enumerate(story.variables)}
+    slot_of.update({f"visits:{s}": width + j for j, s in enumerate(story.tracked_scenes)})
+    live = {}
+    for scene_id in story.scenes:
+        flags = (*liveness.live_values[scene_id], *liveness.live_visits[scene_id])
+        live[scene_id] = sum(1 << i for i, keep in enumerate(flags) if keep)
+    found = {s.id: _deciding(story, s, slot_of) for s in story.scenes.values()}
+    deciding = {scene_id: memo for scene_id, (memo, _) in found.items()}
+    writes = {scene_id: written for scene_id, (_, written) in found.items()}
+    caps = tuple(None if cap >= UNBOUNDED else cap for cap in liveness.caps)
+    return Relevance(liveness, live, deciding, writes, caps, width + len(story.tracked_scenes))
 
 
 def exit_edges(scene: Scene) -> list[tuple[tuple[Effect, ...], str]]:
@@ -146,89 +65,29 @@ def exit_edges(scene: Scene) -> list[tuple[tuple[Effect, ...], str]]:
     return []
 
 
-def _through(effects: Sequence[Effect], after: int, everything: int) -> int:
-    """Slots live before ``effects`` given the slots live after (effects apply together)."""
-    before = after
-    for effect in effects:
-        bit = 1 << effect.index
-        if not after & bit:
-            continue  # writes a value nothing reads: reads nothing either
-        before &= ~bit
-    for effect in effects:
-        bit = 1 << effect.index
-        if not after & bit:
-            continue
-        if effect.constant is None:
-            before |= everything
-        if effect.operator != "=":
-            before |= bit
-    return before
+def _deciding(story: Story, scene: Scene, slot_of: dict[str, int]) -> tuple[int, dict[int, int]]:
+    """The slots that decide a scene's edges, and the slots each edge (by label) writes.
 
-
-def _opaque_effects(story: Story) -> bool:
-    """Whether any effect computes its value from the state (and so may read counts)."""
-    for scene in story.scenes.values():
-        lists = [scene.on_enter, *(effects for effects, _ in exit_edges(scene))]
-        if any(e.constant is None for effects in lists for e in effects):
-            return True
-    return False
-
-
-def _tokens(source: str) -> list[tuple[str, str]]:
-    tokens: list[tuple[str, str]] = []
-    position = 0
-    while position < len(source):
-        match = _TOKEN.match(source, position)
-        if match is None or match.end() == position:
-            break  # trailing blanks; the compiler has already accepted the source
-        kind = match.lastgroup or ""
-        tokens.append((kind, match.group(kind)))
-        position = match.end()
-    return tokens
-
-
-def _condition_reads(source: str, names: dict[str, int], slot_of: dict[str, int],
-                     caps: dict[int, int | None]) -> int:
-    """Slots a condition reads; lowers ``caps`` for counts it uses in other ways."""
-    tokens = _tokens(source)
-    texts = [text for _, text in tokens]
-    mask = 0
-    index = 0
-    while index < len(tokens):
-        kind, text = tokens[index]
-        if kind == "name" and text in {"visits", "seen"}:
-            scene = texts[index + 2][1:-1] if index + 2 < len(texts) else ""
-            slot = slot_of.get(scene)
-            if slot is not None:
-                mask |= 1 << slot
-                _limit(caps, slot, text, texts, index)
-            index += 4
-            continue
-        if kind == "name" and text in names:
-            mask |= 1 << names[text]
-        index += 1
-    return mask
-
-
-def _limit(caps: dict[int, int | None], slot: int, function: str, texts: list[str],
-           index: int) -> None:
-    """Raise the cap of ``slot`` to what this use needs, or drop it (None) if unsure."""
-    if caps[slot] is None:
-        return
-    if function == "seen":
-        caps[slot] = max(caps[slot] or 0, 1)
-        return
-    before = texts[index - 1] if index >= 1 else ""
-    after = texts[index + 4] if index + 4 < len(texts) else ""
-    needed: int | None = None
-    if after in _COMPARE and before in _OPEN:
-        number = texts[index + 5] if index + 5 < len(texts) else ""
-        closing = texts[index + 6] if index + 6 < len(texts) else ""
-        if number.isdigit() and closing in _CLOSE:
-            needed = int(number) + _NEEDED[after]
-    elif before in _COMPARE and after in _CLOSE:
-        number = texts[index - 2] if index >= 2 else ""
-        opening = texts[index - 3] if index >= 3 else ""
-        if number.isdigit() and opening in _OPEN:
-            needed = int(number) + _NEEDED[_MIRROR[before]]
-    caps[slot] = None if needed is None else max(caps[slot] or 0, needed)
+    Deciding: what its conditions read, what every edge's effects (and the entered
+    scene's effects) read, the old value of every ``+=``/``-=`` target and of the
+    entered scene's visit count. A constant assignment writes without deciding.
+    Two states equal on the deciding slots leave the scene the same way, and their
+    successors differ from them only in the written slots.
+    """
+    names: set[str] = set()
+    exit_ = scene.exit
+    if isinstance(exit_, Choices | Jump):
+        for link in exit_.choices if isinstance(exit_, Choices) else exit_.branches:
+            names |= link.reads
+    writes: dict[int, int] = {}
+    for label, (effects, target) in enumerate(exit_edges(scene)):
+        written = {f"visits:{target}"}
+        names.add(f"visits:{target}")
+        for effect in (*effects, *story.scenes[target].on_enter):
+            names |= effect.reads
+            written.add(effect.variable)
+            if effect.operator != "=" or effect.constant is None:
+                names.add(effect.variable)
+        mask = sum(1 << slot_of[name] for name in written if name in slot_of)
+        writes[label] = mask
+    return sum(1 << slot_of[name] for name in names if name in slot_of), writes

@@ -1,14 +1,14 @@
-"""The ways out of a state, merged by relevance, computed once per distinct situation.
+"""The ways out of a state, computed once per distinct situation.
 
-``space.transitions`` is the one definition of how a state moves on. Calling it for
-each of a few hundred thousand states costs tens of microseconds apiece, yet most
-of those calls repeat earlier work: what a scene's exit does depends only on the
-few slots its conditions read and its effects (and the entered scenes' effects and
-visit counts) write. So the first state seen with given values of those slots pays
-for a real ``transitions`` call, and every later state that agrees with it there
-reuses the result, copying its own values for every other slot (no slot outside
-that set can change along any of the scene's edges). Stories whose effects compute
-values from the state fall back to a plain call per state.
+``space.transitions`` is the one definition of how a state moves on (and returns
+canonical keys, see ``passage.engine.liveness``). Calling it for each of a few
+hundred thousand states costs tens of microseconds apiece, yet most calls repeat
+earlier work: what a scene's exit does depends only on the slots that decide it
+(:attr:`Relevance.deciding`). So the first state seen with given values of those
+slots pays for a real call, and every later state that agrees with it there reuses
+the result, keeping its own values in every other slot: no edge of the scene can
+change those, and the target's liveness can only forget them, which the reused
+result records too.
 """
 
 from __future__ import annotations
@@ -17,20 +17,21 @@ from collections.abc import Callable
 from operator import itemgetter
 from typing import Any
 
-from passage.engine.space import Key, transitions
-from passage.odds.relevance import Relevance, exit_edges
+from passage.engine.space import Key, state_of, transitions
+from passage.engine.view import view
+from passage.odds.relevance import Relevance
 from passage.story.expressions import Value
-from passage.story.model import Scene, Story
+from passage.story.model import Jump, Story
 
-__all__ = ["Edge", "Successors", "deciding_slots"]
+__all__ = ["Edge", "Successors"]
 
-Edge = tuple[int, Key]  # (label, projected target key)
+Edge = tuple[int, Key]  # (label, canonical target key)
 # per edge: label, target scene, fixed (position, value) pairs for values and for visits
 _Patch = tuple[int, str, tuple[tuple[int, Value], ...], tuple[tuple[int, int], ...]]
 
 
 class _Plan:
-    """The memo of one scene: which slots decide its edges, and what they produced."""
+    """The memo of one scene: the slots that decide it, and what each situation gave."""
 
     __slots__ = ("cache", "memo_key", "value_slots", "visit_slots")
 
@@ -42,25 +43,34 @@ class _Plan:
 
 
 class Successors:
-    """``successors(key)`` lists ``(label, target)`` for a projected key, in edge order.
+    """``successors(key)`` lists ``(label, target)`` for a canonical key, in edge order.
 
     ``label`` is the authored choice index at a choice scene, the outcome index at
-    a chance scene and 0 at a jump; ``target`` is already projected.
+    a chance scene and the index of the branch taken at a jump (``step`` takes 0).
     """
 
     def __init__(self, story: Story, relevance: Relevance) -> None:
         self.story = story
         self.relevance = relevance
         self.misses = 0  # real ``transitions`` calls, for the benchmarks
-        self._plans: dict[str, _Plan | None] = {
-            scene.id: None if relevance.opaque else self._plan(scene)
-            for scene in story.scenes.values()
+        width = len(story.variables)
+        self._dead: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+        for scene_id, mask in relevance.live.items():
+            dead = [i for i in range(relevance.slots) if not mask >> i & 1]
+            self._dead[scene_id] = (tuple(i for i in dead if i < width),
+                                    tuple(i - width for i in dead if i >= width))
+        self._branches = {
+            scene.id: {branch.key: i for i, branch in enumerate(scene.exit.branches)}
+            for scene in story.scenes.values() if isinstance(scene.exit, Jump)
         }
+        self._plans: dict[str, _Plan] = {}
+        for scene_id, mask in relevance.deciding.items():
+            slots = [i for i in range(relevance.slots) if mask >> i & 1]
+            self._plans[scene_id] = _Plan(tuple(i for i in slots if i < width),
+                                          tuple(i - width for i in slots if i >= width))
 
     def __call__(self, key: Key) -> list[Edge]:
         plan = self._plans[key[0]]
-        if plan is None:
-            return self.direct(key)
         memo = plan.memo_key(key)
         patches = plan.cache.get(memo)
         if patches is None:
@@ -84,49 +94,31 @@ class Successors:
         return result
 
     def direct(self, key: Key) -> list[Edge]:
-        """A real ``transitions`` call, its targets projected."""
+        """A real ``transitions`` call; at a jump, the label says which branch was taken."""
         self.misses += 1
-        project = self.relevance.project
-        result: list[Edge] = []
-        for edge in transitions(self.story, key):
-            scene_id, values, visits = edge.target
-            label = edge.outcome if edge.outcome >= 0 else edge.choice
-            result.append((label, (scene_id, *project(scene_id, values, visits))))
-        return result
+        edges = transitions(self.story, key)
+        branches = self._branches.get(key[0])
+        if branches is not None:
+            taken = view(self.story, state_of(key)).choices[0].key
+            return [(branches[taken], edge.target) for edge in edges]
+        return [(edge.outcome if edge.outcome >= 0 else edge.choice, edge.target)
+                for edge in edges]
 
     def _patches(self, key: Key, plan: _Plan) -> list[_Patch]:
         patches: list[_Patch] = []
+        width = len(self.story.variables)
+        writes = self.relevance.writes[key[0]]
         for label, (target, values, visits) in self.direct(key):
-            dead, counts = self.relevance.plans[target]
-            value_positions = sorted({*plan.value_slots, *(i for i, _ in dead)})
-            visit_positions = sorted({*plan.visit_slots,
-                                      *(j for j, c in enumerate(counts) if c == 0)})
+            dead_values, dead_visits = self._dead[target]
+            mask = writes[label]
+            written = [i for i in range(self.relevance.slots) if mask >> i & 1]
+            value_positions = sorted({*(i for i in written if i < width), *dead_values})
+            visit_positions = sorted({*(i - width for i in written if i >= width),
+                                      *dead_visits})
             patches.append((label, target,
                             tuple((i, values[i]) for i in value_positions),
                             tuple((j, visits[j]) for j in visit_positions)))
         return patches
-
-    def _plan(self, scene: Scene) -> _Plan:
-        mask = deciding_slots(self.story, self.relevance, scene)
-        width = len(self.story.variables)
-        total = width + len(self.story.tracked_scenes)
-        slots = [i for i in range(total) if mask >> i & 1]
-        return _Plan(tuple(i for i in slots if i < width),
-                     tuple(i - width for i in slots if i >= width))
-
-
-def deciding_slots(story: Story, relevance: Relevance, scene: Scene) -> int:
-    """Slots that decide a scene's edges: what it reads, and what any edge writes
-    (its own effects, the entered scene's effects and that scene's visit count)."""
-    width = len(story.variables)
-    mask = relevance.reads[scene.id]
-    tracked = {scene_id: j for j, scene_id in enumerate(story.tracked_scenes)}
-    for effects, target in exit_edges(scene):
-        for effect in (*effects, *story.scenes[target].on_enter):
-            mask |= 1 << effect.index
-        if target in tracked:
-            mask |= 1 << (width + tracked[target])
-    return mask
 
 
 def _getter(value_slots: tuple[int, ...], visit_slots: tuple[int, ...]) -> Callable[[Key], Any]:
