@@ -23,7 +23,7 @@ from passage.odds.policy import optimal_policy
 from passage.odds.report import Distribution, OddsReport
 from passage.story.model import Ending, Story
 
-__all__ = ["OddsError", "check_finishable", "distribution", "solve"]
+__all__ = ["OddsError", "check_finishable", "distribution", "random_player", "solve"]
 
 
 class OddsError(Exception):
@@ -60,6 +60,16 @@ def solve(story: Story, target: str | None = None, max_states: int = DEFAULT_MAX
         unreached=unreached(graph), exact=random_player.exact_classes is not None,
         seconds=time.perf_counter() - began,
     )
+
+
+def random_player(story: Story, max_states: int = DEFAULT_MAX_STATES,
+                  exact_mode: bool | None = None) -> Distribution:
+    """Only the random player's distribution (what calibration needs)."""
+    graph = build(story, max_states)
+    check_finishable(graph)
+    limits = _limits(exact_mode, graph)
+    return distribution(graph, uniform_weights(graph), "random",
+                        exact.uniform_fractions(graph) if limits else None, limits)
 
 
 def check_finishable(graph: StateGraph) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from passage.engine.space import Key, SpaceTooLarge, explore
+from passage.odds.calibrate import calibration_diagnostics
 from passage.story.compile import compile_with_diagnostics
 from passage.story.errors import Diagnostic, Location
 from passage.story.model import Choice, Choices, Ending, Jump, Scene, Story
@@ -57,6 +58,7 @@ def check_story(directory: str | Path, state_limit: int = STATE_LIMIT) -> CheckR
                 Location("story.toml"),
             )
         )
+    findings += calibration_diagnostics(story)  # bands in story.toml vs the exact odds
     return CheckReport(story, tuple(_sorted(findings)), states)
 
 
