@@ -56,6 +56,17 @@ class AutoplayResult:
     endings: Counter[str] = field(default_factory=Counter)  # ending scene id -> count
     classes: Counter[str] = field(default_factory=Counter)  # ending class -> count
     coverage: Coverage = field(default_factory=Coverage)
+    words: list[int] = field(default_factory=list)  # words read per journey
+    class_words: dict[str, list[int]] = field(default_factory=dict)  # per ending class
+    chapter_words: dict[str, list[int]] = field(default_factory=dict)  # per chapter passed through
+
+
+def _tally_reading(result: AutoplayResult, ending_class: str, read: Counter[str]) -> None:
+    total = sum(read.values())
+    result.words.append(total)
+    result.class_words.setdefault(ending_class, []).append(total)
+    for chapter, words in read.items():
+        result.chapter_words.setdefault(chapter, []).append(words)
 
 
 def play_random(
@@ -73,12 +84,15 @@ def play_random(
         state = new_state(story, rng.getrandbits(64))
         if track_coverage:
             coverage.scenes.add(state.scene)
+        read: Counter[str] = Counter()
         for _ in range(MAX_STEPS):
             scene = story.scenes[state.scene]
+            read[scene.chapter] += scene.reading_words
             exit_ = scene.exit
             if isinstance(exit_, Ending):
                 result.endings[scene.id] += 1
                 result.classes[exit_.ending_class] += 1
+                _tally_reading(result, exit_.ending_class, read)
                 break
             choice = 0
             if isinstance(exit_, Choices):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import secrets
+import statistics
 
 from rich.console import Console
 from rich.progress import Progress
@@ -55,6 +56,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
                 progress=lambda done: progress.update(task, completed=done),
             )
         _report(story, result, console)
+        _reading(story, result, console)
         if args.coverage:
             _coverage(story, result, console)
         return 0
@@ -98,6 +100,35 @@ def _report(story: Story, result: AutoplayResult, console: Console) -> None:
         f"every ending reached: {'yes' if not unreached else 'no'}"
         + (f" (not reached: {', '.join(unreached)})" if unreached else "")
     )
+
+
+WORDS_PER_MINUTE = 230
+
+
+def _reading(story: Story, result: AutoplayResult, console: Console) -> None:
+    """How long journeys take to read: authors aim the full journey at 15–25 minutes."""
+    if not result.words:
+        return
+    table = Table(
+        title=f"Reading time (prose and fact cards, at {WORDS_PER_MINUTE} words a minute)"
+    )
+    table.add_column("journeys ending in")
+    table.add_column("median words", justify="right")
+    table.add_column("minutes", justify="right")
+    rows = [("all journeys", result.words)]
+    rows += [(story.endings[key].title, words) for key, words in result.class_words.items()]
+    for label, words in rows:
+        middle = statistics.median(words)
+        table.add_row(Text(label), f"{middle:,.0f}", f"{middle / WORDS_PER_MINUTE:.0f}")
+    console.print(table)
+    chapters = Table(title="Words read per chapter (journeys that pass through it)")
+    chapters.add_column("chapter")
+    chapters.add_column("median words", justify="right")
+    for chapter in story.chapters:
+        words = result.chapter_words.get(chapter.id, [])
+        if words:
+            chapters.add_row(Text(chapter.title), f"{statistics.median(words):,.0f}")
+    console.print(chapters)
 
 
 def _coverage(story: Story, result: AutoplayResult, console: Console) -> None:

@@ -39,11 +39,13 @@ class Liveness:
         self, scene: str, values: tuple[Value, ...], visits: tuple[int, ...]
     ) -> tuple[tuple[Value, ...], tuple[int, ...]]:
         live = self.live_values[scene]
-        new_values = tuple(v if keep else i for v, keep, i in zip(values, live, self.initial))
+        new_values = tuple(
+            v if keep else i for v, keep, i in zip(values, live, self.initial, strict=True)
+        )
         live_slots = self.live_visits[scene]
         new_visits = tuple(
             min(count, cap) if keep else 0
-            for count, keep, cap in zip(visits, live_slots, self.caps)
+            for count, keep, cap in zip(visits, live_slots, self.caps, strict=True)
         )
         return new_values, new_visits
 

@@ -17,11 +17,10 @@ import base64
 import binascii
 import hashlib
 import hmac
-from dataclasses import dataclass
+import struct
 from typing import Literal
 
 from passage.engine.state import Reveal, State
-from passage.story.expressions import Value
 from passage.story.model import Chance, Story
 
 __all__ = ["MAX_TOKEN_LENGTH", "MIN_TOKEN_VERSION", "TOKEN_VERSION", "TokenCodec", "TokenError"]
@@ -56,42 +55,31 @@ def _varint(number: int, out: bytearray) -> None:
             return
 
 
-@dataclass(slots=True)
-class _Reader:
-    data: bytes
-    position: int = 0
-
-    def byte(self) -> int:
-        if self.position >= len(self.data):
+def _read_varint(data: bytes, position: int) -> tuple[int, int]:
+    number = shift = 0
+    while True:
+        if position >= len(data):
             raise TokenError("malformed", "token is truncated")
-        value = self.data[self.position]
-        self.position += 1
-        return value
+        byte = data[position]
+        position += 1
+        number |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return number, position
+        shift += 7
+        if shift > 63:
+            raise TokenError("malformed", "number too long")
 
-    def take(self, count: int) -> bytes:
-        end = self.position + count
-        if end > len(self.data):
-            raise TokenError("malformed", "token is truncated")
-        chunk = self.data[self.position : end]
-        self.position = end
-        return chunk
 
-    def varint(self) -> int:
-        number = shift = 0
-        while True:
-            byte = self.byte()
-            number |= (byte & 0x7F) << shift
-            if not byte & 0x80:
-                return number
-            shift += 7
-            if shift > 63:
-                raise TokenError("malformed", "number too long")
-
-    def text(self) -> str:
-        try:
-            return self.take(self.byte()).decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise TokenError("malformed", "text is not UTF-8") from error
+def _read_text(data: bytes, position: int) -> tuple[str, int]:
+    if position >= len(data):
+        raise TokenError("malformed", "token is truncated")
+    end = position + 1 + data[position]
+    if end > len(data):
+        raise TokenError("malformed", "token is truncated")
+    try:
+        return data[position + 1 : end].decode("utf-8"), end
+    except UnicodeDecodeError as error:
+        raise TokenError("malformed", "text is not UTF-8") from error
 
 
 class TokenCodec:
@@ -105,29 +93,26 @@ class TokenCodec:
         self._story_hash = hashlib.blake2b(story.id.encode(), digest_size=4).digest()
         self._waypoints = tuple(sorted(story.waypoints))
         self._waypoint_index = {key: i for i, key in enumerate(self._waypoints)}
+        version = story.version.encode()[:255]
+        # Everything before the scene id is the same for every state of this story.
+        self._prefix = bytes([TOKEN_VERSION]) + self._story_hash + bytes([len(version)])
+        self._prefix += version + story.schema
+        # Each value is stored as its index in the variable's domain: one byte, or two
+        # for ranges over 256 values; one struct call packs or unpacks them all.
+        self._domains = tuple(v.domain() for v in story.variables)
+        self._indices = tuple({value: i for i, value in enumerate(d)} for d in self._domains)
+        widths = "".join("B" if len(d) <= 256 else "H" for d in self._domains)
+        self._values = struct.Struct(">" + widths)
 
     def _mac(self, body: bytes) -> bytes:
         return hmac.new(self._key, body, hashlib.sha256).digest()[:_MAC_BYTES]
 
     def encode(self, state: State) -> str:
-        story = self.story
-        out = bytearray([TOKEN_VERSION])
-        out += self._story_hash
-        version = story.version.encode()[:255]
-        out.append(len(version))
-        out += version
-        out += story.schema
+        out = bytearray(self._prefix)
         scene = state.scene.encode()
         out.append(len(scene))
         out += scene
-        for variable, value in zip(story.variables, state.values, strict=True):
-            if variable.kind == "int":
-                assert isinstance(value, int)
-                _varint(value - variable.minimum, out)
-            elif variable.kind == "bool":
-                out.append(1 if value else 0)
-            else:
-                _varint(variable.values.index(str(value)), out)
+        out += self._values.pack(*map(dict.__getitem__, self._indices, state.values))
         for count in state.visits:
             _varint(count, out)
         out += state.seed.to_bytes(8, "big")
@@ -161,62 +146,68 @@ class TokenCodec:
         body, mac = raw[:-_MAC_BYTES], raw[-_MAC_BYTES:]
         if not hmac.compare_digest(mac, self._mac(body)):
             raise TokenError("forged", "signature does not match")
-        return self._read(_Reader(body))
+        if body.startswith(self._prefix):
+            return self._read(body, len(self._prefix))
+        return self._read(body, self._other_header(body))
 
-    def _read(self, reader: _Reader) -> State:
-        story = self.story
-        version = reader.byte()
+    def _other_header(self, body: bytes) -> int:
+        """Where the scene starts in a header unlike ours, or why the token is refused.
+
+        Only a token from another version of this story with the same state layout
+        gets past here: it resolves as long as its scene still exists.
+        """
+        version = body[0]
         if version > TOKEN_VERSION:
             raise TokenError("version", f"token format {version} is newer than this server's")
         if version < MIN_TOKEN_VERSION:
             raise TokenError("version", f"token format {version} is no longer supported")
-        if reader.take(4) != self._story_hash:
+        if body[1:5] != self._story_hash:
             raise TokenError("other-story", "token belongs to another story")
-        token_version = reader.text()
-        if reader.take(4) != story.schema:
+        token_version, position = _read_text(body, 5)
+        if body[position : position + 4] != self.story.schema:
             raise TokenError("outdated", f"story changed since version {token_version!r}")
-        scene = reader.text()
+        return position + 4
+
+    def _read(self, body: bytes, position: int) -> State:
+        story = self.story
+        scene, position = _read_text(body, position)
         if scene not in story.scenes:
             raise TokenError("outdated", f"scene {scene!r} no longer exists")
-        values = tuple(self._value(reader, i) for i in range(len(story.variables)))
-        visits = tuple(reader.varint() for _ in story.tracked_scenes)
-        seed = int.from_bytes(reader.take(8), "big")
-        draws, turn = reader.varint(), reader.varint()
-        reveal = self._reveal(reader)
-        count = reader.varint()
-        if count > 10_000:
-            raise TokenError("malformed", "trail too long")
-        indices = reader.take(count)
+        end = position + self._values.size
+        if end > len(body):
+            raise TokenError("malformed", "token is truncated")
+        try:
+            values = tuple(
+                map(tuple.__getitem__, self._domains, self._values.unpack_from(body, position))
+            )
+        except IndexError as error:
+            raise TokenError("malformed", "a value is out of range") from error
+        position = end
+        visits = []
+        for _ in story.tracked_scenes:
+            count, position = _read_varint(body, position)
+            visits.append(count)
+        if position + 8 > len(body):
+            raise TokenError("malformed", "token is truncated")
+        seed = int.from_bytes(body[position : position + 8], "big")
+        draws, position = _read_varint(body, position + 8)
+        turn, position = _read_varint(body, position)
+        reveal, position = self._reveal(body, position)
+        count, position = _read_varint(body, position)
+        if position + count != len(body):
+            raise TokenError("malformed", "trail length does not match")
+        indices = body[position:]
         if any(i >= len(self._waypoints) for i in indices):
             raise TokenError("malformed", "unknown waypoint")
-        if reader.position != len(reader.data):
-            raise TokenError("malformed", "trailing bytes")
         trail = tuple(self._waypoints[i] for i in indices)
-        return State(scene, values, visits, seed, draws, turn, trail, reveal)
+        return State(scene, values, tuple(visits), seed, draws, turn, trail, reveal)
 
-    def _value(self, reader: _Reader, index: int) -> Value:
-        variable = self.story.variables[index]
-        if variable.kind == "bool":
-            flag = reader.byte()
-            if flag > 1:
-                raise TokenError("malformed", f"bad value for {variable.name}")
-            return flag == 1
-        number = reader.varint()
-        if variable.kind == "int":
-            value = variable.minimum + number
-            if value > variable.maximum:
-                raise TokenError("malformed", f"{variable.name} out of range")
-            return value
-        if number >= len(variable.values):
-            raise TokenError("malformed", f"bad value for {variable.name}")
-        return variable.values[number]
-
-    def _reveal(self, reader: _Reader) -> Reveal | None:
-        marker = reader.varint()
+    def _reveal(self, body: bytes, position: int) -> tuple[Reveal | None, int]:
+        marker, position = _read_varint(body, position)
         if marker == 0:
-            return None
-        scene_id = reader.text()
+            return None, position
+        scene_id, position = _read_text(body, position)
         scene = self.story.scenes.get(scene_id)
         if scene is None or not isinstance(scene.exit, Chance) or marker > len(scene.exit.outcomes):
-            return None  # the chance scene changed: show the scene without the reveal
-        return Reveal(scene_id, marker - 1)
+            return None, position  # the chance scene changed: show the scene without the reveal
+        return Reveal(scene_id, marker - 1), position

@@ -13,6 +13,7 @@ from typing import Literal
 
 from passage.engine.state import State
 from passage.engine.step import enabled
+from passage.story.expressions import Value
 from passage.story.model import (
     Chance,
     Chapter,
@@ -23,6 +24,7 @@ from passage.story.model import (
     Outcome,
     Scene,
     Story,
+    Variable,
     Waypoint,
 )
 
@@ -59,12 +61,23 @@ class View:
     epilogue_html: str
     epilogue_sources: tuple[str, ...]
     reveal: ChanceReveal | None
-    status: tuple[tuple[str, str], ...]  # (label, value) of labelled variables
     turn: int
+    variables: tuple[Variable, ...]
+    values: tuple[Value, ...]
 
     @property
     def is_ending(self) -> bool:
         return self.kind == "ending"
+
+    @property
+    def status(self) -> tuple[tuple[str, str], ...]:
+        """(label, value) of the variables the author labelled, for a status line."""
+        shown = []
+        for variable, value in zip(self.variables, self.values, strict=True):
+            if variable.label:
+                text = ("yes" if value else "no") if isinstance(value, bool) else str(value)
+                shown.append((variable.label, text))
+        return tuple(shown)
 
 
 def view(story: Story, state: State) -> View:
@@ -107,14 +120,15 @@ def view(story: Story, state: State) -> View:
         scene=scene,
         kind=kind,
         choices=choices,
-        chapter=story.chapter_of(scene.id),
+        chapter=story.chapter_by_scene[scene.id],
         waypoint=story.waypoints[scene.waypoint],
         ending=ending,
         epilogue_html=epilogue,
         epilogue_sources=epilogue_sources,
-        reveal=_reveal(story, state),
-        status=_status(story, state),
+        reveal=None if state.reveal is None else _reveal(story, state),
         turn=state.turn,
+        variables=story.variables,
+        values=state.values,
     )
 
 
@@ -129,12 +143,3 @@ def _reveal(story: Story, state: State) -> ChanceReveal | None:
         return None
     outcome = outcomes[state.reveal.outcome]
     return ChanceReveal(scene, outcome, outcome.probability)
-
-
-def _status(story: Story, state: State) -> tuple[tuple[str, str], ...]:
-    shown = []
-    for variable, value in zip(story.variables, state.values, strict=True):
-        if variable.label:
-            text = ("yes" if value else "no") if isinstance(value, bool) else str(value)
-            shown.append((variable.label, text))
-    return tuple(shown)

@@ -19,16 +19,11 @@ from passage.story.attrs import Attributes, AttributeSyntaxError, parse_attribut
 from passage.story.attrs import split_trailing_attributes as _split
 from passage.story.config import toml_error
 from passage.story.errors import Diagnostic, Location
-from passage.story.markdown import BLOCKS, markdown
+from passage.story.links import LinkLine, LinkRun, extract_link_runs
+from passage.story.markdown import BLOCKS, block_name, markdown
 
 __all__ = ["DraftBlock", "DraftChapter", "DraftLink", "DraftScene", "read_chapter"]
 
-_LINK = re.compile(
-    r"^(?P<p>\d+(?:\.\d+)?(?:\s*/\s*\d+)?\s+)?"
-    r"\[(?P<text>(?:[^\[\]]|\[[^\]]*\])+)\]\(#(?P<target>[^)\s]*)\)"
-    r"\s*(?:\{(?P<attrs>.*)\})?\s*$",
-    re.DOTALL,
-)
 _BLOCK_INFO = re.compile(
     r'^\s*(?P<name>\w+)\s*(?:"(?P<title>[^"]*)")?\s*(?:\{(?P<attrs>.*)\})?\s*$'
 )
@@ -38,7 +33,7 @@ _BLOCK_INFO = re.compile(
 class DraftLink:
     """A choice, chance outcome or jump branch as written: ``[text](#target){attrs}``."""
 
-    text: str
+    text: str  # the link text, inline Markdown
     target: str
     probability: str | None
     attrs: Attributes
@@ -80,13 +75,14 @@ def read_chapter(file: str, text: str, diagnostics: list[Diagnostic]) -> DraftCh
     """Split a chapter into front matter and scenes; report problems into ``diagnostics``."""
     lines = text.splitlines()
     meta, offset = _front_matter(file, lines, diagnostics)
-    body = "\n".join(lines[offset:])
+    blanked, runs = extract_link_runs(lines, offset)
+    body = "\n".join(blanked[offset:])
     tokens = markdown().parse(body)
     for token in tokens:  # make line maps count from the top of the file
         if token.map:
             token.map = [token.map[0] + offset, token.map[1] + offset]
     reader = _Reader(file, lines, diagnostics)
-    reader.read(tokens)
+    reader.read(tokens, runs)
     return DraftChapter(file, meta, Location(file, 1), reader.scenes, offset)
 
 
@@ -146,10 +142,12 @@ class _Reader:
         line = (token.map[0] if token.map else 0) + 1
         return Location(self.file, line, column)
 
-    def read(self, tokens: list[Token]) -> None:
+    def read(self, tokens: list[Token], runs: list[LinkRun]) -> None:
+        self.runs = runs
         for start, end in _top_level(tokens):
             block = tokens[start:end]
             first = block[0]
+            self._flush_runs(first.map[0] if first.map else 0)
             if first.type == "heading_open" and first.tag == "h1":
                 self._scene(block)
                 continue
@@ -163,6 +161,38 @@ class _Reader:
                     )
                 continue
             self._content(scene, block)
+        self._flush_runs(len(self.lines))
+
+    def _flush_runs(self, before: int) -> None:
+        """Top-level link lists that start before line ``before`` are choice lists."""
+        while self.runs and self.runs[0].start < before:
+            run = self.runs.pop(0)
+            location = Location(self.file, run.start + 1, 1)
+            if run.mixed:  # reported, then read as far as it goes to spare follow-on errors
+                self.error(
+                    "list-syntax",
+                    "every line of a choice list must be '[text](#scene){attributes}'",
+                    location,
+                )
+            if not self.scenes:
+                self.error("outside-scene", "choices before the first scene heading", location)
+                continue
+            scene = self.scenes[-1]
+            if scene.exit_location is not None:
+                self.error(
+                    "after-exit",
+                    "nothing may follow a scene's choices, chance or jump "
+                    f"(scene {scene.id!r} ends at line {scene.exit_location.line})",
+                    location,
+                )
+                continue
+            scene.choices = [self._link(item, allow_probability=False) for item in run.items]
+            scene.exit_location = location
+
+    def _runs_within(self, first: int, last: int) -> list[LinkRun]:
+        inside = [r for r in self.runs if first <= r.start < last]
+        self.runs = [r for r in self.runs if not first <= r.start < last]
+        return inside
 
     def _scene(self, block: list[Token]) -> None:
         inline = block[1]
@@ -209,16 +239,9 @@ class _Reader:
                 self.where(first, 1),
             )
             return
-        name = first.type.removeprefix("container_").removesuffix("_open")
-        if first.type.startswith("container_") and name in BLOCKS:
-            self._block(scene, name, block)
+        if first.type == "container_passage_open":
+            self._block(scene, block_name(first.info), block)
             return
-        if first.type == "bullet_list_open":
-            links = self._list_links(block, allow_probability=False)
-            if links is not None:
-                scene.choices = links
-                scene.exit_location = self.where(first, 1)
-                return
         if first.type == "paragraph_open" and block[1].content.startswith(":::"):
             self.error(
                 "unknown-block",
@@ -248,8 +271,18 @@ class _Reader:
             )
         body = block[1:-1]
         links: list[DraftLink] = []
+        span = first.map or [0, 0]
+        inside = self._runs_within(span[0], span[1])
         if name in {"chance", "jump"}:
-            found = self._list_links(body, allow_probability=name == "chance") if body else None
+            found = None
+            if (
+                len(inside) == 1
+                and not inside[0].mixed
+                and not any(
+                    t.type != "paragraph_open" and t.level == 0 and t.nesting == 1 for t in body
+                )
+            ):
+                found = [self._link(item, name == "chance") for item in inside[0].items]
             if found is None:
                 self.error(
                     "block-syntax",
@@ -260,55 +293,41 @@ class _Reader:
                 return
             links = found
             scene.exit_location = location
+        elif inside:
+            self.error("block-syntax", f"a {name} block cannot hold a choice list", location)
         scene.blocks.append(
             DraftBlock(name, match.group("title") or "", attrs, body, links, location)
         )
 
-    def _list_links(self, block: list[Token], allow_probability: bool) -> list[DraftLink] | None:
-        """The items of a list of links, or None when the list is ordinary prose."""
-        if not block or block[0].type != "bullet_list_open":
-            return None
-        items = [(s, e) for s, e in _top_level(block[1:-1])]
-        links: list[DraftLink] = []
-        matched = 0
-        for start, end in items:
-            item = block[1 + start : 1 + end]
-            inlines = [t for t in item if t.type == "inline"]
-            content = inlines[0].content if len(inlines) == 1 else ""
-            match = _LINK.match(content)
-            if match is None:
-                continue
-            matched += 1
-            links.append(self._link(match, item[0], allow_probability))
-        if matched == 0:
-            return None
-        if matched != len(items):
-            self.error(
-                "list-syntax",
-                "every line of a choice list must be '[text](#scene){attributes}'",
-                self.where(block[0], 1),
-            )
-        return links
-
-    def _link(self, match: re.Match[str], token: Token, allow_probability: bool) -> DraftLink:
+    def _link(self, item: LinkLine, allow_probability: bool) -> DraftLink:
+        match = item.match
+        where = Location(self.file, item.line + 1, 1)
         probability = match.group("p")
         if probability is not None and not allow_probability:
-            self.error(
-                "list-syntax", "only chance outcomes start with a probability", self.where(token, 1)
-            )
+            self.error("list-syntax", "only chance outcomes start with a probability", where)
         if probability is None and allow_probability:
             self.error(
                 "list-syntax",
                 "a chance outcome starts with its probability: '- 0.3 [text](#scene)'",
-                self.where(token, 1),
+                where,
             )
         raw = match.group("attrs")
-        column = self._column_of(token, raw) if raw is not None else 1
-        attrs = self._attributes(raw, token, column) if raw is not None else Attributes()
+        column = 1
+        attrs = Attributes()
+        if raw is not None:
+            column = match.start("attrs") + 3  # the bullet and its space come first
+            try:
+                attrs = parse_attributes(raw, base=column - 1)
+            except AttributeSyntaxError as error:
+                self.error(
+                    "attributes",
+                    error.message,
+                    Location(self.file, item.line + 1, error.offset + 1),
+                )
         return DraftLink(
             text=match.group("text").strip(),
             target=match.group("target"),
             probability=probability.strip() if probability else None,
             attrs=attrs,
-            location=self.where(token, column),
+            location=Location(self.file, item.line + 1, column),
         )

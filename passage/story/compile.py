@@ -115,6 +115,14 @@ def compile_with_diagnostics(directory: str | Path) -> tuple[Story | None, list[
         tracked_scenes=tracked,
         calibration=tuple(config.calibration),
         schema=_schema(config, tracked),
+        chapter_by_scene=MappingProxyType(
+            {
+                s.id: chapter
+                for chapter in compiled_chapters
+                for s in scenes.values()
+                if s.chapter == chapter.id
+            }
+        ),
     )
     return story, diagnostics
 

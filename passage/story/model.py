@@ -202,7 +202,8 @@ class Scene:
     exit: Exit
     media: tuple[tuple[str, str], ...]  # (path, alt text)
     location: Location
-    word_count: int
+    word_count: int  # every word an author wrote for the scene, side material included
+    reading_words: int  # what a player reads on the way through: prose and fact cards
 
     def targets(self) -> tuple[str, ...]:
         """Every scene this one can lead to, in authored order."""
@@ -239,6 +240,9 @@ class Story:
     tracked_scenes: tuple[str, ...]  # scenes whose visits the state counts (used by visits())
     calibration: tuple[Calibration, ...]
     schema: bytes = field(default=b"")  # fingerprint of what a state token's layout depends on
+    chapter_by_scene: MappingProxyType[str, Chapter] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
     def variable_index(self, name: str) -> int:
         for i, variable in enumerate(self.variables):
@@ -247,5 +251,4 @@ class Story:
         raise KeyError(name)
 
     def chapter_of(self, scene_id: str) -> Chapter:
-        chapter_id = self.scenes[scene_id].chapter
-        return next(c for c in self.chapters if c.id == chapter_id)
+        return self.chapter_by_scene[scene_id]

@@ -66,6 +66,10 @@ class SceneBuilder:
         self.file = ""
         self._media: list[tuple[str, str]] = []
         self._block_words = 0
+        # Stories repeat expressions ("money >= 1") many times; compiled closures are pure,
+        # so one compile per distinct text serves them all.
+        self._conditions: dict[str, tuple[Evaluator, set[str], bool | None]] = {}
+        self._effect_lists: dict[str, tuple[Effect, ...]] = {}
 
     # --- reporting ----------------------------------------------------------
     def error(self, code: str, message: str, location: Location) -> None:
@@ -128,6 +132,7 @@ class SceneBuilder:
             media=media,
             location=where,
             word_count=words,
+            reading_words=_words(prose.text) + sum(_words(f.text) for f in facts),
         )
 
     def _render(self, result: RenderResult, where: Location) -> RenderResult:
@@ -435,7 +440,7 @@ class SceneBuilder:
         self, attrs: Attributes, where: Location
     ) -> tuple[Evaluator | None, frozenset[str]]:
         try:
-            run, reads, constant = compile_condition(attrs.values["if"], self.scope)
+            run, reads, constant = self._compiled_condition(attrs.values["if"])
         except ExpressionError as error:
             self.error(
                 "expression",
@@ -454,12 +459,22 @@ class SceneBuilder:
             )
         return run, frozenset(reads)
 
+    def _compiled_condition(self, source: str) -> tuple[Evaluator, set[str], bool | None]:
+        if source not in self._conditions:
+            self._conditions[source] = compile_condition(source, self.scope)
+        return self._conditions[source]
+
+    def _compiled_effects(self, source: str) -> tuple[Effect, ...]:
+        if source not in self._effect_lists:
+            self._effect_lists[source] = tuple(compile_effects(source, self.scope))
+        return self._effect_lists[source]
+
     def _effects(self, attrs: Attributes, where: Location) -> tuple[Effect, ...]:
         source = attrs.values.get("set")
         if source is None:
             return ()
         try:
-            return tuple(compile_effects(source, self.scope))
+            return self._compiled_effects(source)
         except ExpressionError as error:
             self.error(
                 "expression",
