@@ -39,7 +39,7 @@ class _Solved:
     odds: npt.NDArray[np.float64]  # per state, per class: probability for a random player
 
 
-_CACHE: dict[tuple[str, str], _Solved | OddsUnavailable] = {}
+_CACHE: dict[tuple[str, str, int], _Solved | OddsUnavailable] = {}
 _LOCK = threading.Lock()
 
 
@@ -101,7 +101,7 @@ def _row(solved: _Solved, state: int) -> ClassOdds:
 
 
 def _solved(story: Story, max_states: int) -> _Solved:
-    key = (story.id, story.version)
+    key = (story.id, story.version, max_states)
     with _LOCK:
         found = _CACHE.get(key)
         if found is None:
