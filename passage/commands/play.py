@@ -110,7 +110,8 @@ def _reading(story: Story, result: AutoplayResult, console: Console) -> None:
     if not result.words:
         return
     table = Table(
-        title=f"Reading time (prose and fact cards, at {WORDS_PER_MINUTE} words a minute)"
+        title="Reading time (prose, fact cards, choices and epilogues, "
+        f"at {WORDS_PER_MINUTE} words a minute)"
     )
     table.add_column("journeys ending in")
     table.add_column("median words", justify="right")

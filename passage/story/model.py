@@ -203,7 +203,7 @@ class Scene:
     media: tuple[tuple[str, str], ...]  # (path, alt text)
     location: Location
     word_count: int  # every word an author wrote for the scene, side material included
-    reading_words: int  # what a player reads on the way through: prose and fact cards
+    reading_words: int  # what a player reads on the way through: prose, facts, choices, epilogue
 
     def targets(self) -> tuple[str, ...]:
         """Every scene this one can lead to, in authored order."""

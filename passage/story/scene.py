@@ -132,7 +132,9 @@ class SceneBuilder:
             media=media,
             location=where,
             word_count=words,
-            reading_words=_words(prose.text) + sum(_words(f.text) for f in facts),
+            reading_words=_words(prose.text)
+            + sum(_words(f.text) for f in facts)
+            + _exit_words(exit_),
         )
 
     def _render(self, result: RenderResult, where: Location) -> RenderResult:
@@ -482,6 +484,15 @@ class SceneBuilder:
                 self._value_location(attrs, "set", where, error.offset),
             )
             return ()
+
+
+def _exit_words(exit_: Exit) -> int:
+    """Words a player reads on the way out: choice labels, or an ending's epilogue."""
+    if isinstance(exit_, Ending):
+        return _words(re.sub(r"<[^>]+>", " ", exit_.epilogue_html))
+    if isinstance(exit_, Choices):
+        return sum(_words(c.text) for c in exit_.choices)
+    return 0
 
 
 def _words(text: str) -> int:
