@@ -2,10 +2,13 @@
 
 States at the same scene are processed together, scene by scene in the order of
 the scene graph (so a scene is usually handled once, with every state that can
-reach it). Within a scene, states that agree on the slots deciding its edges
-(:attr:`passage.odds.relevance.Relevance.deciding`) form a group; one real
-``transitions`` call on one member gives, for every edge, which bits to overwrite
-and with what, and the whole group's successors are two numpy operations away.
+reach it). For each authored edge of the scene, states that agree on the slots
+deciding that edge (:attr:`passage.odds.relevance.Relevance.edges`) either all
+take it or all do not, and reach targets that differ only where they differ; so
+one real ``transitions`` call on one member says, for every edge at once, whether
+it is taken and which bits it sets, and the successors of a whole array of states
+are two numpy operations per edge. A real call is needed only per distinct value
+of an edge's few deciding slots, not per state.
 """
 
 from __future__ import annotations
@@ -21,9 +24,9 @@ from scipy.sparse.csgraph import connected_components
 from passage.engine.space import Key, SpaceTooLarge
 from passage.odds.arrays import distinct
 from passage.odds.codec import Codec
-from passage.odds.relevance import Relevance
+from passage.odds.relevance import Relevance, exit_edges
 from passage.odds.successors import Successors
-from passage.story.model import Ending, Story
+from passage.story.model import Story
 
 __all__ = ["Explored", "explore_packed", "scene_order"]
 
@@ -51,6 +54,20 @@ class _Chunk:
     targets: Codes
 
 
+class _EdgeMemo:
+    """What one authored edge of one scene does, by the values of its deciding slots."""
+
+    __slots__ = ("deciding", "keep", "label", "overwrite", "results", "target")
+
+    def __init__(self, label: int, target: int, deciding: int, overwrite: int) -> None:
+        self.label = label
+        self.target = target
+        self.deciding = deciding  # bits
+        self.overwrite = overwrite  # bits the edge may set: what it writes, and what dies
+        self.keep = ~overwrite
+        self.results: dict[int, int | None] = {}  # deciding bits -> bits set (None: not taken)
+
+
 def explore_packed(story: Story, relevance: Relevance, codec: Codec, root: Key,
                    max_states: int) -> Explored:
     """Every state reachable from ``root`` (a projected key); raises SpaceTooLarge."""
@@ -59,13 +76,11 @@ def explore_packed(story: Story, relevance: Relevance, codec: Codec, root: Key,
     rank = scene_order(story, scene_ids, number_of)
     successors = Successors(story, relevance)
     full = (1 << relevance.slots) - 1
-    deciding = [codec.mask(relevance.deciding[s]) for s in scene_ids]
     dead = [full & ~relevance.live[s] for s in scene_ids]
-    ending = [isinstance(story.scenes[s].exit, Ending) for s in scene_ids]
+    memos = [_memos(story, relevance, codec, s, number_of, dead) for s in scene_ids]
     seen: list[Codes] = [np.empty(0, dtype=np.int64) for _ in scene_ids]
     pending: dict[int, list[Codes]] = {}
     queued: list[tuple[int, int]] = []
-    patches: dict[tuple[int, int], list[tuple[int, int, int, int]]] = {}
     chunks: list[_Chunk] = []
     total = 0
 
@@ -92,39 +107,56 @@ def explore_packed(story: Story, relevance: Relevance, codec: Codec, root: Key,
         total += batch.size
         if total > max_states:
             raise SpaceTooLarge(max_states, total)
-        if ending[scene]:
-            continue
-        memo = batch & deciding[scene]
-        order = np.argsort(memo, kind="stable")
-        memo, batch = memo[order], batch[order]
-        bounds = np.flatnonzero(np.diff(memo)) + 1
-        for begin, end in zip([0, *bounds.tolist()], [*bounds.tolist(), batch.size],
-                              strict=True):
-            group = batch[begin:end]
-            memo_key = (scene, int(memo[begin]))
-            found = patches.get(memo_key)
-            if found is None:
-                found = patches[memo_key] = _patches(
-                    codec, successors, scene_ids[scene], int(group[0]), number_of,
-                    relevance.writes[scene_ids[scene]], dead)
-            for label, target, keep, fixed in found:
-                targets = (group & keep) | fixed
-                chunks.append(_Chunk(scene, group, label, target, targets))
-                push(target, targets)
+        edges = memos[scene]
+        groups = [_group(batch & edge.deciding) for edge in edges]
+        for edge, (values, _, first) in zip(edges, groups, strict=True):
+            for value, member in zip(values.tolist(), first.tolist(), strict=True):
+                if value not in edge.results:
+                    _learn(codec, successors, scene_ids[scene], int(batch[member]), edges)
+        for edge, (values, inverse, _) in zip(edges, groups, strict=True):
+            results = [edge.results[value] for value in values.tolist()]
+            taken = np.array([r is not None for r in results], dtype=bool)[inverse]
+            fixed = np.array([r or 0 for r in results], dtype=np.int64)[inverse]
+            if not taken.any():
+                continue
+            sources = batch[taken]
+            targets = (sources & edge.keep) | fixed[taken]
+            chunks.append(_Chunk(scene, sources, edge.label, edge.target, targets))
+            push(edge.target, targets)
     return _assemble(seen, chunks)
 
 
-def _patches(codec: Codec, successors: Successors, scene_id: str, code: int,
-             number_of: dict[str, int], writes: dict[int, int],
-             dead: list[int]) -> list[tuple[int, int, int, int]]:
-    """For each edge of one group: (label, target scene, bits kept, bits set)."""
-    result = []
-    for label, (target, values, visits) in successors.direct(codec.decode(scene_id, code)):
+def _memos(story: Story, relevance: Relevance, codec: Codec, scene_id: str,
+           number_of: dict[str, int], dead: list[int]) -> list[_EdgeMemo]:
+    """One memo per authored edge of a scene (none for an ending)."""
+    memos = []
+    deciding, writes = relevance.edges[scene_id], relevance.writes[scene_id]
+    for label, (_, target) in enumerate(exit_edges(story.scenes[scene_id])):
         number = number_of[target]
-        overwrite = codec.mask(writes[label] | dead[number])
-        fixed = codec.encode(values, visits) & overwrite
-        result.append((label, number, ~overwrite, fixed))
-    return result
+        memos.append(_EdgeMemo(label, number, codec.mask(deciding[label]),
+                               codec.mask(writes[label] | dead[number])))
+    return memos
+
+
+def _group(memo: Codes) -> tuple[Codes, npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Distinct values, the index of each element's value, and a first member of each."""
+    order = np.argsort(memo, kind="stable")
+    ordered = memo[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    inverse = np.empty(memo.size, dtype=np.int64)
+    inverse[order] = np.cumsum(np.concatenate(([True], ordered[1:] != ordered[:-1]))) - 1
+    return ordered[starts], inverse, order[starts]
+
+
+def _learn(codec: Codec, successors: Successors, scene_id: str, code: int,
+           edges: list[_EdgeMemo]) -> None:
+    """One real ``transitions`` call on ``code``; record what every edge did there."""
+    found = {label: target for label, target in
+             successors.direct(codec.decode(scene_id, code))}
+    for edge in edges:
+        target = found.get(edge.label)
+        edge.results[code & edge.deciding] = (
+            None if target is None else codec.encode(target[1], target[2]) & edge.overwrite)
 
 
 def _assemble(seen: list[Codes], chunks: list[_Chunk]) -> Explored:
