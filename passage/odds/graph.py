@@ -35,7 +35,7 @@ __all__ = [
     "build",
 ]
 
-DEFAULT_MAX_STATES = 3_000_000
+DEFAULT_MAX_STATES = 2_000_000
 CHOICES, CHANCE, JUMP, ENDING = 0, 1, 2, 3
 
 IntArray = npt.NDArray[np.int32]
