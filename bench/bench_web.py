@@ -1,0 +1,308 @@
+"""Web player under load: step throughput vs hello-world, latency at 1,000 steps/s,
+page weights, and worker memory over 100,000 steps.
+
+Run: .venv/bin/python -m bench.bench_web [--story DIR] [--seconds 10] [--rounds 3]
+
+It starts ``passage serve STORY --workers 2`` on a free loopback port (the signing key
+comes from PASSAGE_SECRET_KEY, so this process can make valid tokens), drives it with
+wrk (Debian's package, installed here when missing), and prints every figure.
+
+- Throughput: ``/healthz`` (a plain "ok": the hello-world endpoint of the same server)
+  and real steps (``/play/{token}/{choice}`` taken from recorded random journeys, each
+  URL used once per pass) alternate, with the same wrk settings and the same kind of
+  Lua request generator, for ``--rounds`` rounds; the ratio of each round is reported
+  and the median is the figure.
+- Latency: wrk paced by its ``delay()`` hook to about 1,000 steps per second; the
+  achieved rate and the percentiles are printed.
+- Weights: every page type fetched with ``Accept-Encoding: gzip``; the bytes on the wire.
+- Memory: resident set size of each worker after each 25,000 steps, up to 100,000.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import http.client
+import os
+import random
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from passage.engine import ChoiceError, TokenCodec, new_state, step, view
+from passage.story import Story, compile_story
+
+ROOT = Path(__file__).resolve().parents[1]
+KEY = "bench-signing-key-0123456789abcdef0123456789"
+CONNECTIONS = 32
+
+_CYCLE = """
+local paths = {}
+for line in io.lines("%(file)s") do paths[#paths + 1] = line end
+local i = 0
+%(headers)s
+request = function()
+  i = i + 1
+  if i > #paths then i = 1 end
+  return wrk.format("GET", paths[i])
+end
+%(extra)s
+"""
+_STOP_AFTER = """
+local count = 0
+response = function(status, headers, body)
+  count = count + 1
+  if count >= %d then wrk.thread:stop() end
+end
+"""
+_PACED = "delay = function() return %d end\n"
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("installing wrk (Debian package)", file=sys.stderr)
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    subprocess.run([*sudo, "apt-get", "update", "-qq"], check=True)
+    subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "wrk"], check=True,
+                   env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    return shutil.which("wrk") or "wrk"
+
+
+def step_paths(story: Story, count: int) -> list[str]:
+    """``/play/{token}/{choice}`` for ``count`` steps of recorded random journeys."""
+    codec = TokenCodec(story, KEY.encode())
+    rng = random.Random(2024)
+    paths: list[str] = []
+    while len(paths) < count:
+        state = new_state(story, rng.getrandbits(64))
+        while not (current := view(story, state)).is_ending and len(paths) < count:
+            choice = rng.choice([c.index for c in current.choices if c.enabled])
+            paths.append(f"/play/{codec.encode(state)}/{choice}")
+            state = step(story, state, choice)
+    return paths
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def workers(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        pids = [int(p) for p in children.read_text().split()]
+        # uvicorn's supervisor may keep a resource tracker: workers are the ones serving
+        return [p for p in pids if "multiprocessing.resource_tracker" not in _cmdline(p)]
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def start_server(story_dir: Path, data: Path) -> Server:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    passage = Path(sys.executable).parent / "passage"
+    process = subprocess.Popen(
+        [str(passage), "serve", str(story_dir), "--port", str(port), "--workers", "2",
+         "--data-dir", str(data)],
+        env={**os.environ, "PASSAGE_SECRET_KEY": KEY}, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            status, _, _ = fetch(port, "/healthz")
+            if status == 200:
+                time.sleep(2)  # let the second worker finish starting too
+                return Server(process, port)
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    raise SystemExit("the server did not start")
+
+
+def fetch(port: int, path: str, gzip_ok: bool = False) -> tuple[int, bytes, dict[str, str]]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", path, headers={"Accept-Encoding": "gzip"} if gzip_ok else {})
+    response = connection.getresponse()
+    body = response.read()
+    headers = {k.lower(): v for k, v in response.getheaders()}
+    connection.close()
+    return response.status, body, headers
+
+
+def wrk(binary: str, url: str, script: Path, seconds: float, connections: int = CONNECTIONS,
+        latency: bool = False) -> str:
+    command = [binary, "-t1", f"-c{connections}", f"-d{round(seconds)}s", "-s", str(script)]
+    if latency:
+        command.append("--latency")
+    return subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+
+
+def rate_of(output: str) -> float:
+    match = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if errors:
+        raise SystemExit(f"wrk saw {errors.group(1)} error responses:\n{output}")
+    return float(match.group(1)) if match else 0.0
+
+
+def percentiles(output: str) -> dict[str, str]:
+    return dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", output, re.MULTILINE))
+
+
+def script(folder: Path, name: str, paths_file: Path, *, gzip_ok: bool = False,
+           extra: str = "") -> Path:
+    headers = 'wrk.headers["Accept-Encoding"] = "gzip"' if gzip_ok else ""
+    path = folder / f"{name}.lua"
+    path.write_text(_CYCLE % {"file": paths_file, "headers": headers, "extra": extra})
+    return path
+
+
+def throughput(binary: str, server: Server, folder: Path, paths_file: Path,
+               hello_file: Path, seconds: float, rounds: int, gzip_ok: bool) -> None:
+    label = "gzip" if gzip_ok else "plain"
+    hello = script(folder, f"hello-{label}", hello_file, gzip_ok=gzip_ok)
+    steps = script(folder, f"steps-{label}", paths_file, gzip_ok=gzip_ok)
+    ratios = []
+    for number in range(1, rounds + 1):
+        h = rate_of(wrk(binary, server.url, hello, seconds))
+        s = rate_of(wrk(binary, server.url, steps, seconds))
+        ratios.append(s / h)
+        print(f"  round {number} ({label}): hello-world {h:,.0f} req/s, "
+              f"steps {s:,.0f} req/s, ratio {s / h:.0%}")
+    print(f"THROUGHPUT ({label}): median ratio {statistics.median(ratios):.0%} "
+          f"over {rounds} rounds (target >= 50%)")
+
+
+def latency_at(binary: str, server: Server, folder: Path, paths_file: Path,
+               seconds: float) -> None:
+    connections = 20
+    paced = script(folder, "paced", paths_file, extra=_PACED % connections)  # 20 conns x 50/s
+    output = wrk(binary, server.url, paced, seconds, connections=connections, latency=True)
+    achieved = rate_of(output)
+    marks = percentiles(output)
+    print(f"LATENCY at {achieved:,.0f} steps/s achieved (paced to 1,000/s): "
+          f"p50 {marks.get('50')}, p90 {marks.get('90')}, p99 {marks.get('99')} "
+          "(target p99 < 50 ms)")
+
+
+def weights(server: Server, story: Story) -> None:
+    codec = TokenCodec(story, KEY.encode())
+    first = new_state(story, 7)
+    pages: dict[str, str] = {"landing": "/", "first scene": f"/play/{codec.encode(first)}"}
+    rng = random.Random(3)
+    seen: set[str] = set()
+    for _ in range(300):  # find a chance reveal and an ending by random journeys
+        state = new_state(story, rng.getrandbits(64))
+        while not (current := view(story, state)).is_ending:
+            choices = [c.index for c in current.choices if c.enabled]
+            try:
+                state = step(story, state, rng.choice(choices))
+            except ChoiceError:
+                break
+            if (state.reveal is not None and "chance reveal" not in seen
+                    and not view(story, state).is_ending):
+                pages["chance reveal"] = f"/play/{codec.encode(state)}"
+                seen.add("chance reveal")
+        if "ending" not in seen:
+            pages["ending"] = f"/play/{codec.encode(state)}"
+            seen.add("ending")
+    pages.update({"sources": "/sources", "about": "/about", "privacy": "/privacy",
+                  "not found": "/no-such-page", "bad token": "/play/garbled"})
+    _, html, _ = fetch(server.port, pages["first scene"])
+    assets = {name: re.search(rf'"(/static/{re.escape(name)}\?v=[0-9a-f]+)"', html.decode())
+              for name in ("passage.css", "passage.js", "favicon.svg", "map/basemap.svg")}
+    sizes: dict[str, tuple[int, int]] = {}
+    for name, match in assets.items():
+        assert match is not None, name
+        _, body, headers = fetch(server.port, match.group(1), gzip_ok=True)
+        raw = gzip.decompress(body) if headers.get("content-encoding") == "gzip" else body
+        sizes[name] = (len(body), len(raw))
+    print("WEIGHTS (bytes on the wire with gzip / uncompressed):")
+    for name, (wire, plain) in sizes.items():
+        print(f"  asset {name}: {wire:,} / {plain:,}")
+    static = sum(sizes[n][0] for n in ("passage.css", "favicon.svg", "map/basemap.svg"))
+    for name, path in pages.items():
+        _, body, headers = fetch(server.port, path, gzip_ok=True)
+        raw = gzip.decompress(body) if headers.get("content-encoding") == "gzip" else body
+        total = len(body) + (static if name not in ("landing", "sources", "about", "privacy",
+                                                    "not found", "bad token")
+                             else sizes["passage.css"][0] + sizes["favicon.svg"][0])
+        print(f"  page {name}: HTML {len(body):,} / {len(raw):,}; with CSS, icon and map: "
+              f"{total:,}; with the optional JavaScript: {total + sizes['passage.js'][0]:,}")
+    first_total = len(fetch(server.port, pages["first scene"], gzip_ok=True)[1]) + static
+    print(f"FIRST SCENE: {first_total:,} bytes without JavaScript "
+          f"({first_total / 1024:.1f} KiB; target <= 40 KB)")
+
+
+def memory(binary: str, server: Server, folder: Path, paths_file: Path, total: int) -> None:
+    phase = total // 4
+    stopper = script(folder, "phase", paths_file, extra=_STOP_AFTER % phase)
+    workers = server.workers()
+    line = ", ".join(f"{rss_mib(p):.1f}" for p in workers)
+    print(f"MEMORY (RSS MiB per worker, {len(workers)} workers): at start {line}")
+    done = 0
+    for _ in range(4):
+        output = wrk(binary, server.url, stopper, 600)
+        requests = re.search(r"(\d+) requests in", output)
+        done += int(requests.group(1)) if requests else 0
+        line = ", ".join(f"{rss_mib(p):.1f}" for p in workers)
+        print(f"  after {done:,} steps: {line}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--story", default=str(ROOT / "stories" / "example"))
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--steps", type=int, default=100_000)
+    args = parser.parse_args()
+    binary = ensure_wrk()
+    story = compile_story(args.story)
+    with tempfile.TemporaryDirectory() as temp:
+        folder = Path(temp)
+        paths_file = folder / "paths.txt"
+        paths_file.write_text("\n".join(step_paths(story, args.steps)) + "\n")
+        hello_file = folder / "hello.txt"
+        hello_file.write_text("/healthz\n")
+        server = start_server(Path(args.story), folder / "data")
+        try:
+            print(f"story {story.id} ({len(story.scenes)} scenes), 2 workers, wrk -t1 "
+                  f"-c{CONNECTIONS}, {os.cpu_count()} cores shared with wrk")
+            weights(server, story)
+            throughput(binary, server, folder, paths_file, hello_file, args.seconds,
+                       args.rounds, gzip_ok=False)
+            throughput(binary, server, folder, paths_file, hello_file, args.seconds,
+                       args.rounds, gzip_ok=True)
+            latency_at(binary, server, folder, paths_file, args.seconds)
+            memory(binary, server, folder, paths_file, args.steps)
+        finally:
+            server.process.terminate()
+            server.process.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,236 @@
+"""The HTML pages: landing, the journey (scene, chance reveal, ending), sources, about, privacy.
+
+Every journey page is a GET: ``/play/{token}`` shows a state and
+``/play/{token}/{choice}`` shows the state after taking a choice from it. Both
+are pure functions of the URL, so reloading is safe and the back button is the
+rewind. Only ``nostats`` (the player's opt-out of statistics) travels from page
+to page in the query string.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from starlette.datastructures import QueryParams
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from passage.engine import State, View
+from passage.story.model import Source
+from passage.web.errors import error_page, token_error_page
+from passage.web.journey import ChoiceError, Journeys, TokenError, wants_privacy
+from passage.web.maps import MapRenderer
+from passage.web.odds import Odds
+from passage.web.splice import SplicedPage
+from passage.web.templating import Templates
+
+__all__ = ["Pages"]
+
+_NO_STORE = {"cache-control": "no-store"}
+_PRIVATE_PLAIN = {"cache-control": "private, max-age=0", "vary": "Accept-Encoding"}
+_PRIVATE_GZIP = {**_PRIVATE_PLAIN, "content-encoding": "gzip"}
+
+
+PAGE_CACHE_SIZE = 4096
+
+@dataclass(frozen=True, slots=True)
+class _Wishes:
+    """What the request asks for besides the state: privacy and stepping past a scene."""
+
+    nostats: bool
+    brief: bool
+    private_reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class _OddsRows:
+    rows: list[tuple[str, float, bool]]  # (label, share, is the player's)
+    basis: str
+    scene_title: str = ""
+
+
+class Pages:
+    """Request handlers for the HTML pages of one story."""
+
+    def __init__(self, journeys: Journeys, templates: Templates, maps: MapRenderer) -> None:
+        self.journeys = journeys
+        self.templates = templates
+        self.maps = maps
+        self.story = journeys.story
+        self.recording = journeys.events is not None
+        self._placeholder = f"~{secrets.token_hex(16)}~"  # no story text can contain it
+        # journey pages by everything they show but the token (see _pieces)
+        self._page_cache: dict[tuple[object, ...], SplicedPage] = {}
+
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route("/", self.landing, name="landing"),
+            Route("/begin", self.begin, name="begin"),
+            Route("/play/{token}", self.play, name="play"),
+            Route("/play/{token}/{choice:int}", self.step, name="step"),
+            Route("/sources", self.page("sources.html"), name="sources"),
+            Route("/about", self.page("about.html"), name="about"),
+            Route("/privacy", self.privacy, name="privacy"),
+        ]
+
+    async def landing(self, request: Request) -> Response:
+        html = self.templates.render("landing.html", suffix=_suffix(request.query_params))
+        return HTMLResponse(html)
+
+    async def begin(self, request: Request) -> Response:
+        """A new journey with a fresh random seed, then its first page at a stable address."""
+        state = self.journeys.begin()
+        url = f"/play/{self.journeys.token(state)}{_suffix(request.query_params)}"
+        return RedirectResponse(url, status_code=303, headers=_NO_STORE)
+
+    async def play(self, request: Request) -> Response:
+        token = request.path_params["token"]
+        try:
+            state = self.journeys.open(token)
+        except TokenError as error:
+            return token_error_page(self.templates, error)
+        return self._journey_page(request, state, token)
+
+    async def step(self, request: Request) -> Response:
+        token = request.path_params["token"]
+        try:
+            before = self.journeys.open(token)
+        except TokenError as error:
+            return token_error_page(self.templates, error)
+        choice: int = request.path_params["choice"]
+        private = wants_privacy(request.headers, request.query_params)
+        try:
+            after = self.journeys.choose(before, choice, private)
+        except ChoiceError:
+            return error_page(self.templates, 400, "That choice isn't open here",
+                              "The page you came from does not offer that choice.",
+                              back=f"/play/{token}{_suffix(request.query_params)}")
+        return self._journey_page(request, after, self.journeys.token(after), before, choice)
+
+    def page(self, template: str) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            return HTMLResponse(self.templates.render(template))
+        return endpoint
+
+    async def privacy(self, request: Request) -> Response:
+        html = self.templates.render("privacy.html", recording=self.recording,
+                                     private_reason=_private_reason(request))
+        return HTMLResponse(html)
+
+    def _journey_page(self, request: Request, state: State, token: str,
+                      before: State | None = None, choice: int | None = None) -> Response:
+        if request.scope["query_string"]:
+            query = request.query_params
+            nostats, brief = query.get("nostats") == "1", query.get("brief") == "1"
+        else:
+            nostats = brief = False
+        wishes = _Wishes(nostats, brief, _private_reason(request))
+        if self.journeys.odds_provider is not None:  # figures change: render afresh
+            page = SplicedPage(self._pieces(state, wishes, self._after_odds(before, choice)))
+        else:
+            key = (state.scene, state.values, state.visits, state.trail, state.reveal, wishes)
+            cached = self._page_cache.get(key)
+            if cached is None:
+                if len(self._page_cache) >= PAGE_CACHE_SIZE:
+                    self._page_cache.clear()  # crude, but bounded and rare
+                cached = self._page_cache[key] = SplicedPage(self._pieces(state, wishes))
+            page = cached
+        if _accepts_gzip(request):
+            return HTMLResponse(page.gzip(token), headers=_PRIVATE_GZIP)
+        return HTMLResponse(page.plain(token), headers=_PRIVATE_PLAIN)
+
+    def _pieces(self, state: State, wishes: _Wishes,
+                after_odds: _OddsRows | None = None) -> tuple[str, ...]:
+        """The page for ``state``, split where its own token goes.
+
+        Everything on a journey page depends on the state's scene, values, visits,
+        trail and reveal, except the links, which carry the state's token. So the
+        page is rendered with a random placeholder for the token and cut there; the
+        pieces are cached per state (seed, draw counter and turn left out), and a
+        request only joins them around its token.
+        """
+        story = self.story
+        current = self.journeys.view(state)
+        nostats = wishes.nostats
+        brief = wishes.brief and bool(current.scene.summary_html)
+        suffix = "?nostats=1" if nostats else ""
+        here = f"/play/{self._placeholder}"
+        html = self.templates.render(
+            "scene.html",
+            view=current, token=self._placeholder, suffix=suffix, brief=brief,
+            notes=[story.content_notes.get(n, n) for n in current.scene.notes],
+            body=self.templates.scene_body(current.scene.id, brief),
+            map_svg=self.maps.render(state.trail,
+                                     "" if current.is_ending else current.waypoint.key),
+            trail=[story.waypoints[k] for k in state.trail if k in story.waypoints],
+            after_odds=after_odds,
+            ending_odds=self._ending_odds(state, current),
+            reading=self._reading(current),
+            here=here + suffix,
+            here_brief=here + (suffix + "&" if suffix else "?") + "brief=1",
+            here_nostats=here + "?nostats=1",
+            here_stats=here,
+            recording=self.recording,
+            private_reason=wishes.private_reason,
+            opted_out=nostats,
+        )
+        return tuple(html.split(self._placeholder))
+
+    def _after_odds(self, before: State | None, choice: int | None) -> _OddsRows | None:
+        if before is None or self.journeys.odds_provider is None:
+            return None
+        previous = self.journeys.view(before)
+        if previous.kind != "choices":
+            return None
+        odds = self.journeys.odds(before, previous)
+        if odds is None:
+            return None
+        rows = [(c.text, float(odds.shares[c.key]), c.index == choice)
+                for c in previous.choices if c.key in odds.shares]
+        return _OddsRows(rows, odds.basis, previous.scene.title) if rows else None
+
+    def _ending_odds(self, state: State, current: View) -> _OddsRows | None:
+        if not current.is_ending or current.ending is None:
+            return None
+        odds: Odds | None = self.journeys.odds(state, current)
+        if odds is None:
+            return None
+        mine = current.ending.key
+        rows = [(ending.title, float(odds.shares[key]), key == mine)
+                for key, ending in self.story.endings.items() if key in odds.shares]
+        return _OddsRows(rows, odds.basis) if rows else None
+
+    def _reading(self, current: View) -> list[Source]:
+        """Further reading at an ending: the sources its epilogue cites that can be opened."""
+        sources = self.story.sources
+        return [sources[k] for k in current.epilogue_sources if k in sources and sources[k].url]
+
+
+def _suffix(query: QueryParams) -> str:
+    return "?nostats=1" if query.get("nostats") == "1" else ""
+
+
+def _accepts_gzip(request: Request) -> bool:
+    for name, value in request.scope["headers"]:
+        if name == b"accept-encoding":
+            return b"gzip" in value
+    return False
+
+
+def _private_reason(request: Request) -> str:
+    gpc = dnt = False
+    for name, value in request.scope["headers"]:  # one pass over the raw headers
+        if name == b"sec-gpc":
+            gpc = value.strip() == b"1"
+        elif name == b"dnt":
+            dnt = value.strip() == b"1"
+    if gpc:
+        return "Your browser sends Global Privacy Control."
+    if dnt:
+        return "Your browser sends Do Not Track."
+    if request.scope["query_string"] and request.query_params.get("nostats") == "1":
+        return "You chose not to be counted."
+    return ""
