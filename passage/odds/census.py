@@ -26,7 +26,7 @@ def space_report(graph: StateGraph) -> SpaceReport:
     if graph.size:
         columns = graph.table.columns()
         for slot, name in enumerate(names):
-            values = int(distinct(columns[:, slot]).size)
+            values = int(np.count_nonzero(np.bincount(columns[:, slot])))
             if values < 2:
                 continue
             remaining = graph.table.distinct_without(slot)

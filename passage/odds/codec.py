@@ -77,7 +77,7 @@ class Codec:
 
     def columns(self, codes: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         """Field values of every slot for every code (one row per code)."""
-        out = np.empty((len(codes), len(self.shifts)), dtype=np.int64)
+        out = np.empty((len(self.shifts), len(codes)), dtype=np.int64).T  # columns contiguous
         for slot, (shift, width) in enumerate(zip(self.shifts, self.widths, strict=True)):
             out[:, slot] = (codes >> shift) & ((1 << width) - 1)
         return out
