@@ -65,6 +65,8 @@ def optimal_policy(graph: StateGraph, goal: npt.NDArray[np.bool_]) -> Policy:
         rounds += 1
         chain = Absorbing(graph, policy_weights(graph, chosen), absorbing=fixed)
         value = chain.absorption((goal & ending).astype(np.float64)[:, None])[:, 0]
+        if not deciding.any():
+            break  # nothing to choose: the chain is the answer
         gains = value[target]
         best = _argbest(graph, gains, choice_edge & deciding[source], source)
         current = np.where(chosen >= 0, value[target[np.maximum(chosen, 0)]], -np.inf)
