@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from passage.engine.liveness import Liveness
-from passage.engine.space import _liveness as cached_liveness
+from passage.engine.space import liveness_of as cached_liveness
 from passage.story.expressions import Effect
 from passage.story.model import Chance, Choices, Jump, Scene, Story
 
