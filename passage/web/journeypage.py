@@ -6,8 +6,10 @@ the chance reveal on ``state.reveal``; the choices on which of them are open; th
 map on the trail; the status on the labelled values. Rendering each part once per
 key and joining the parts makes a step cost a few dictionary look-ups instead of a
 template render, for a story with many variables as much as for a small one
-(caching whole pages by state would miss most of the time). The links in every
-part carry the state's token, so parts are kept cut at the token (``splice``).
+(caching only whole pages by state would miss most of the time; they are cached
+too, as lists of shared parts, which serves a small story in one look-up). The
+links in every part carry the state's token, so parts are kept cut at the token
+(``splice``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any, TypeVar
 
 from markupsafe import Markup
 
-from passage.engine import State, View
+from passage.engine import State, View, view
 from passage.story.model import Source, Story
 from passage.web.maps import MapRenderer
 from passage.web.splice import Spliced
@@ -28,7 +30,7 @@ from passage.web.templating import Templates
 
 __all__ = ["CACHE_SIZE", "JourneyRenderer", "OddsRows", "Wishes"]
 
-CACHE_SIZE = 4096  # entries per kind of part; a full cache is emptied and refilled
+CACHE_SIZE = 8192  # entries per kind of part; a full cache is emptied and refilled
 _SLOTS = ("reveal", "choices", "map", "status")
 _T = TypeVar("_T")
 
@@ -66,7 +68,14 @@ class JourneyRenderer:
         self.placeholder = f"~{nonce}~"
         self._slot = re.compile(rf"~{nonce}:(\w+)~")
         self._caches: dict[str, dict[Hashable, Any]] = {
-            name: {} for name in ("skeleton", *_SLOTS)}
+            name: {} for name in ("page", "skeleton", *_SLOTS)}
+
+    def cached(self, state: State, wishes: Wishes) -> list[Spliced]:
+        """The parts of the page of ``state``, from the page cache when the same
+        situation was shown before (one look-up), else composed from cached parts."""
+        key = (state.scene, state.values, state.visits, state.trail, state.reveal, wishes)
+        return self._cached("page", key, lambda: self.render(
+            state, view(self.story, state), wishes))
 
     def render(self, state: State, view: View, wishes: Wishes,
                after_odds: OddsRows | None = None,

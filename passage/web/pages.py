@@ -107,12 +107,13 @@ class Pages:
         else:
             nostats = brief = False
         wishes = Wishes(nostats, brief, _private_reason(request))
-        current = self.journeys.view(state)
-        after_odds = ending_odds = None
-        if self.journeys.odds_provider is not None:
-            after_odds = self._after_odds(before, choice)
-            ending_odds = self._ending_odds(state, current)
-        parts = self.renderer.render(state, current, wishes, after_odds, ending_odds)
+        if self.journeys.odds_provider is None:
+            parts = self.renderer.cached(state, wishes)
+        else:  # figures may change from one request to the next
+            current = self.journeys.view(state)
+            parts = self.renderer.render(state, current, wishes,
+                                         self._after_odds(before, choice),
+                                         self._ending_odds(state, current))
         if accepts_gzip(request.scope):
             return HTMLResponse(join_gzip(parts, token), headers=_PRIVATE_GZIP)
         return HTMLResponse(join_plain(parts, token), headers=_PRIVATE_PLAIN)
