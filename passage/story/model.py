@@ -243,6 +243,9 @@ class Story:
     chapter_by_scene: MappingProxyType[str, Chapter] = field(
         default_factory=lambda: MappingProxyType({})
     )
+    tracked_slot: MappingProxyType[str, int] = field(  # scene id -> index in State.visits
+        default_factory=lambda: MappingProxyType({})
+    )
 
     def variable_index(self, name: str) -> int:
         for i, variable in enumerate(self.variables):
