@@ -217,7 +217,7 @@ def throughput(binary: str, server: Server, folder: Path, paths_file: Path,
 
 def latency_at(binary: str, server: Server, folder: Path, paths_file: Path,
                seconds: float) -> None:
-    connections = 24  # each waits 20 ms before its next request: at most 1,200/s in all
+    connections = 26  # each waits 20 ms before its next request: at most 1,300/s in all
     paced = script(folder, "paced", paths_file, extra=_PACED % 20)
     output = wrk(binary, server.url, paced, seconds, connections=connections, latency=True)
     achieved = rate_of(output)

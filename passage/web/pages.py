@@ -29,8 +29,19 @@ from passage.web.templating import Templates
 __all__ = ["Pages"]
 
 _NO_STORE = {"cache-control": "no-store"}
-_PRIVATE_PLAIN = {"cache-control": "private, max-age=0", "vary": "Accept-Encoding"}
-_PRIVATE_GZIP = {**_PRIVATE_PLAIN, "content-encoding": "gzip"}
+_PLAIN_HEADERS = ((b"content-type", b"text/html; charset=utf-8"),
+                  (b"cache-control", b"private, max-age=0"), (b"vary", b"Accept-Encoding"))
+_GZIP_HEADERS = (*_PLAIN_HEADERS, (b"content-encoding", b"gzip"))
+
+
+class _PageResponse(Response):
+    """A journey page: the same headers every time, so they are built once, not per step."""
+
+    def __init__(self, body: bytes, headers: tuple[tuple[bytes, bytes], ...]) -> None:
+        self.status_code = 200
+        self.background = None
+        self.body = body
+        self.raw_headers = [*headers, (b"content-length", str(len(body)).encode())]
 
 
 class Pages:
@@ -115,8 +126,8 @@ class Pages:
                                          self._after_odds(before, choice),
                                          self._ending_odds(state, current))
         if accepts_gzip(request.scope):
-            return HTMLResponse(join_gzip(parts, token), headers=_PRIVATE_GZIP)
-        return HTMLResponse(join_plain(parts, token), headers=_PRIVATE_PLAIN)
+            return _PageResponse(join_gzip(parts, token), _GZIP_HEADERS)
+        return _PageResponse(join_plain(parts, token), _PLAIN_HEADERS)
 
     def _after_odds(self, before: State | None, choice: int | None) -> OddsRows | None:
         if before is None or self.journeys.odds_provider is None:
