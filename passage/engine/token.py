@@ -105,7 +105,7 @@ class TokenCodec:
         self._values = struct.Struct(">" + widths)
 
     def _mac(self, body: bytes) -> bytes:
-        return hmac.new(self._key, body, hashlib.sha256).digest()[:_MAC_BYTES]
+        return hmac.digest(self._key, body, "sha256")[:_MAC_BYTES]
 
     def encode(self, state: State) -> str:
         out = bytearray(self._prefix)
