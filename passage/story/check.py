@@ -15,7 +15,7 @@ from passage.engine.space import SpaceTooLarge
 from passage.odds.calibrate import calibration_diagnostics
 from passage.story.compile import compile_with_diagnostics
 from passage.story.errors import Diagnostic, Location
-from passage.story.model import Choice, Choices, Ending, Jump, Scene, Story
+from passage.story.model import Choices, Ending, Jump, Story
 from passage.story.state_checks import state_findings
 
 __all__ = ["CheckReport", "check_story"]
@@ -175,7 +175,7 @@ def _unused_variables(story: Story) -> list[Diagnostic]:
     """A variable nothing reads is either unused or only written: both are mistakes."""
     read: set[str] = set()
     for scene in story.scenes.values():
-        for links in _links(scene):
+        for links in scene.links():
             read |= links.reads
             for effect in links.effects:
                 read |= effect.reads
@@ -189,12 +189,3 @@ def _unused_variables(story: Story) -> list[Diagnostic]:
         for variable in story.variables
         if variable.name not in read
     ]
-
-
-def _links(scene: Scene) -> tuple[Choice, ...]:
-    exit_ = scene.exit
-    if isinstance(exit_, Choices):
-        return exit_.choices
-    if isinstance(exit_, Jump):
-        return exit_.branches
-    return ()

@@ -205,6 +205,15 @@ class Scene:
     word_count: int  # every word an author wrote for the scene, side material included
     reading_words: int  # what a player reads on the way through: prose, facts, choices, epilogue
 
+    def links(self) -> tuple[Choice, ...]:
+        """The conditional links out of the scene: its choices, or its jump's branches."""
+        exit_ = self.exit
+        if isinstance(exit_, Choices):
+            return exit_.choices
+        if isinstance(exit_, Jump):
+            return exit_.branches
+        return ()
+
     def targets(self) -> tuple[str, ...]:
         """Every scene this one can lead to, in authored order."""
         exit_ = self.exit

@@ -8,6 +8,8 @@ from which no ending can be reached (loops whose exits are all closed).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import breadth_first_order
@@ -15,7 +17,7 @@ from scipy.sparse.csgraph import breadth_first_order
 from passage.engine.space import Key
 from passage.odds.graph import CHOICES, ENDING, StateGraph, build
 from passage.story.errors import Diagnostic
-from passage.story.model import Choices, Story
+from passage.story.model import Choices, Scene, Story
 
 __all__ = ["state_findings"]
 
@@ -31,15 +33,19 @@ def state_findings(story: Story, limit: int) -> tuple[int, list[Diagnostic]]:
     return graph.size, found
 
 
+def _first_per_scene(graph: StateGraph, states: np.ndarray) -> Iterator[tuple[int, Scene]]:
+    """One example state per scene: a finding is reported once, where the author fixes it."""
+    reported: set[int] = set()
+    for state in states.tolist():
+        scene_number = int(graph.scene[state])
+        if scene_number not in reported:
+            reported.add(scene_number)
+            yield state, graph.story.scenes[graph.scene_ids[scene_number]]
+
+
 def _stuck(graph: StateGraph, degree: np.ndarray, kinds: np.ndarray) -> list[Diagnostic]:
     found = []
-    reported: set[int] = set()
-    for state in np.flatnonzero((degree == 0) & (kinds != ENDING)).tolist():
-        scene_number = int(graph.scene[state])
-        if scene_number in reported:
-            continue
-        reported.add(scene_number)
-        scene = graph.story.scenes[graph.scene_ids[scene_number]]
+    for state, scene in _first_per_scene(graph, np.flatnonzero((degree == 0) & (kinds != ENDING))):
         found.append(
             Diagnostic(
                 "error",
@@ -89,13 +95,7 @@ def _trapped(graph: StateGraph, degree: np.ndarray, kinds: np.ndarray) -> list[D
     good = np.zeros(size + 1, dtype=bool)
     good[breadth_first_order(reverse, size, directed=True, return_predecessors=False)] = True
     found = []
-    reported: set[int] = set()
-    for state in np.flatnonzero(~good[:size] & (degree > 0)).tolist():
-        scene_number = int(graph.scene[state])
-        if scene_number in reported:
-            continue
-        reported.add(scene_number)
-        scene = graph.story.scenes[graph.scene_ids[scene_number]]
+    for state, scene in _first_per_scene(graph, np.flatnonzero(~good[:size] & (degree > 0))):
         found.append(
             Diagnostic(
                 "error",
