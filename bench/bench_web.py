@@ -1,7 +1,7 @@
 """Web player under load: step throughput vs hello-world, latency at 1,000 steps/s,
 page weights, and worker memory over 100,000 steps.
 
-Run: .venv/bin/python -m bench.bench_web [--story DIR] [--seconds 10] [--rounds 3]
+Run: .venv/bin/python -m bench.bench_web [--story DIR] [--seconds 5] [--rounds 6]
 
 It starts ``passage serve STORY --workers 2`` on a free loopback port (the signing key
 comes from PASSAGE_SECRET_KEY, so this process can make valid tokens), drives it with
@@ -46,7 +46,7 @@ CONNECTIONS = 32
 _CYCLE = """
 local paths = {}
 for line in io.lines("%(file)s") do paths[#paths + 1] = line end
-local i = 0
+local i = %(offset)d %% #paths
 %(headers)s
 request = function()
   i = i + 1
@@ -54,13 +54,6 @@ request = function()
   return wrk.format("GET", paths[i])
 end
 %(extra)s
-"""
-_STOP_AFTER = """
-local count = 0
-response = function(status, headers, body)
-  count = count + 1
-  if count >= %d then wrk.thread:stop() end
-end
 """
 _PACED = "delay = function() return %d end\n"
 
@@ -112,6 +105,21 @@ def _cmdline(pid: int) -> str:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
     except OSError:
         return ""
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of the processes so far (from /proc, in clock ticks)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def requests_of(output: str) -> int:
+    match = re.search(r"(\d+) requests in", output)
+    return int(match.group(1)) if match else 0
 
 
 def rss_mib(pid: int) -> float:
@@ -174,10 +182,11 @@ def percentiles(output: str) -> dict[str, str]:
 
 
 def script(folder: Path, name: str, paths_file: Path, *, gzip_ok: bool = False,
-           extra: str = "") -> Path:
+           extra: str = "", offset: int = 0) -> Path:
     headers = 'wrk.headers["Accept-Encoding"] = "gzip"' if gzip_ok else ""
     path = folder / f"{name}.lua"
-    path.write_text(_CYCLE % {"file": paths_file, "headers": headers, "extra": extra})
+    path.write_text(_CYCLE % {"file": paths_file, "headers": headers, "extra": extra,
+                              "offset": offset})
     return path
 
 
@@ -186,21 +195,30 @@ def throughput(binary: str, server: Server, folder: Path, paths_file: Path,
     label = "gzip" if gzip_ok else "plain"
     hello = script(folder, f"hello-{label}", hello_file, gzip_ok=gzip_ok)
     steps = script(folder, f"steps-{label}", paths_file, gzip_ok=gzip_ok)
-    ratios = []
+    ratios, cpu_ratios = [], []
+    workers = server.workers()
     for number in range(1, rounds + 1):
-        h = rate_of(wrk(binary, server.url, hello, seconds))
-        s = rate_of(wrk(binary, server.url, steps, seconds))
-        ratios.append(s / h)
-        print(f"  round {number} ({label}): hello-world {h:,.0f} req/s, "
-              f"steps {s:,.0f} req/s, ratio {s / h:.0%}")
+        rates, cpu = [], []
+        for lua in (hello, steps):
+            before = cpu_seconds(workers)
+            output = wrk(binary, server.url, lua, seconds)
+            used = cpu_seconds(workers) - before
+            rates.append(rate_of(output))
+            cpu.append(used / max(requests_of(output), 1) * 1e6)
+        ratios.append(rates[1] / rates[0])
+        cpu_ratios.append(cpu[0] / cpu[1])
+        print(f"  round {number} ({label}): hello-world {rates[0]:,.0f} req/s "
+              f"({cpu[0]:.0f} us of worker CPU each), steps {rates[1]:,.0f} req/s "
+              f"({cpu[1]:.0f} us each), ratio {ratios[-1]:.0%}")
     print(f"THROUGHPUT ({label}): median ratio {statistics.median(ratios):.0%} "
-          f"over {rounds} rounds (target >= 50%)")
+          f"over {rounds} rounds (target >= 50%); by worker CPU per request: "
+          f"{statistics.median(cpu_ratios):.0%}")
 
 
 def latency_at(binary: str, server: Server, folder: Path, paths_file: Path,
                seconds: float) -> None:
-    connections = 20
-    paced = script(folder, "paced", paths_file, extra=_PACED % connections)  # 20 conns x 50/s
+    connections = 26  # each waits 20 ms before its next request: at most 1,300/s in all
+    paced = script(folder, "paced", paths_file, extra=_PACED % 20)
     output = wrk(binary, server.url, paced, seconds, connections=connections, latency=True)
     achieved = rate_of(output)
     marks = percentiles(output)
@@ -251,33 +269,37 @@ def weights(server: Server, story: Story) -> None:
         total = len(body) + (static if name not in ("landing", "sources", "about", "privacy",
                                                     "not found", "bad token")
                              else sizes["passage.css"][0] + sizes["favicon.svg"][0])
-        print(f"  page {name}: HTML {len(body):,} / {len(raw):,}; with CSS, icon and map: "
-              f"{total:,}; with the optional JavaScript: {total + sizes['passage.js'][0]:,}")
+        print(f"  page {name}: HTML {len(body):,} / {len(raw):,}; in all (CSS, icon, and the "
+              f"map on journey pages): {total:,}; with the optional JavaScript: "
+              f"{total + sizes['passage.js'][0]:,}")
     first_total = len(fetch(server.port, pages["first scene"], gzip_ok=True)[1]) + static
     print(f"FIRST SCENE: {first_total:,} bytes without JavaScript "
           f"({first_total / 1024:.1f} KiB; target <= 40 KB)")
 
 
 def memory(binary: str, server: Server, folder: Path, paths_file: Path, total: int) -> None:
-    phase = total // 4
-    stopper = script(folder, "phase", paths_file, extra=_STOP_AFTER % phase)
+    """Steps in two-second wrk runs, each starting where the last stopped in the list of
+    recorded steps, with each worker's resident set size after every quarter."""
     workers = server.workers()
     line = ", ".join(f"{rss_mib(p):.1f}" for p in workers)
-    print(f"MEMORY (RSS MiB per worker, {len(workers)} workers): at start {line}")
-    done = 0
-    for _ in range(4):
-        output = wrk(binary, server.url, stopper, 600)
-        requests = re.search(r"(\d+) requests in", output)
-        done += int(requests.group(1)) if requests else 0
-        line = ", ".join(f"{rss_mib(p):.1f}" for p in workers)
-        print(f"  after {done:,} steps: {line}")
+    print(f"MEMORY (RSS MiB per worker, {len(workers)} workers): before {line}")
+    done, mark = 0, total // 4
+    while done < total:
+        runner = script(folder, "memory", paths_file, offset=done)
+        output = wrk(binary, server.url, runner, 2)
+        rate_of(output)  # fails on any error response
+        done += requests_of(output)
+        if done >= mark or done >= total:
+            line = ", ".join(f"{rss_mib(p):.1f}" for p in workers)
+            print(f"  after {done:,} steps: {line}")
+            mark += total // 4
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--story", default=str(ROOT / "stories" / "example"))
-    parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--steps", type=int, default=100_000)
     args = parser.parse_args()
     binary = ensure_wrk()

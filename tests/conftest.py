@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from passage.story import Story, compile_story
+
+# Timing is never part of a test here (the machines are shared and noisy), so fuzz
+# tests have no deadline; in CI the examples are derived from the test, for repeatable runs.
+settings.register_profile("passage", deadline=None, derandomize=bool(os.environ.get("CI")))
+settings.load_profile("passage")
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "stories" / "example"

@@ -5,4 +5,4 @@ Adding a command means adding a module here and its name to :data:`COMMANDS`.
 
 from __future__ import annotations
 
-COMMANDS = ("check", "play", "serve", "stats")
+COMMANDS = ("check", "play", "serve", "odds", "map", "stats")

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from passage.story.expressions import Effect, Value
-from passage.story.model import Chance, Choice, Choices, Jump, Scene, Story
+from passage.story.model import Chance, Scene, Story
 
 __all__ = ["Liveness", "analyse"]
 
@@ -72,20 +72,11 @@ def analyse(story: Story) -> Liveness:
     )
 
 
-def _links(scene: Scene) -> tuple[Choice, ...]:
-    exit_ = scene.exit
-    if isinstance(exit_, Choices):
-        return exit_.choices
-    if isinstance(exit_, Jump):
-        return exit_.branches
-    return ()
-
-
 def _reads_at(story: Story, scene: Scene) -> set[str]:
     """What leaving ``scene`` reads: its conditions, its effects, its targets' entry effects."""
     found: set[str] = set()
     effects: list[Effect] = []
-    for link in _links(scene):
+    for link in scene.links():
         found |= link.reads
         effects += link.effects
     if isinstance(scene.exit, Chance):
@@ -102,7 +93,7 @@ def _cap(story: Story, tracked: str) -> int:
     """The largest visit count still worth telling apart for ``tracked``."""
     cap = 0
     for scene in story.scenes.values():
-        sources = [link.condition_source for link in _links(scene)]
+        sources = [link.condition_source for link in scene.links()]
         for source in sources:
             compared = {
                 m.group("a") or m.group("b"): int(m.group("n") or m.group("m"))
@@ -137,7 +128,7 @@ def _read_by_effects(story: Story, tracked: str) -> bool:
     marker = f"visits:{tracked}"
     for scene in story.scenes.values():
         effects = list(scene.on_enter)
-        for link in _links(scene):
+        for link in scene.links():
             effects += link.effects
         if isinstance(scene.exit, Chance):
             for outcome in scene.exit.outcomes:

@@ -28,6 +28,7 @@ __all__ = [
     "canonical_key",
     "explore",
     "key_of",
+    "liveness_of",
     "state_of",
     "transitions",
 ]
@@ -62,7 +63,8 @@ def key_of(state: State) -> Key:
 _ANALYSES: dict[int, tuple[Story, Liveness]] = {}
 
 
-def _liveness(story: Story) -> Liveness:
+def liveness_of(story: Story) -> Liveness:
+    """The liveness analysis of ``story``, computed once per story object."""
     cached = _ANALYSES.get(id(story))
     if cached is None or cached[0] is not story:
         if len(_ANALYSES) > 16:
@@ -74,7 +76,7 @@ def _liveness(story: Story) -> Liveness:
 
 def canonical_key(story: Story, state: State) -> Key:
     """The state's key with what can no longer matter forgotten (see ``liveness``)."""
-    values, visits = _liveness(story).canonical(state.scene, state.values, state.visits)
+    values, visits = liveness_of(story).canonical(state.scene, state.values, state.visits)
     return (state.scene, values, visits)
 
 

@@ -70,8 +70,8 @@ def enter(
     """Arrive in ``target``: count the visit, apply its entry effects, extend the trail."""
     scene = story.scenes[target]
     visits = state.visits
-    if story.tracked_scenes and target in story.tracked_scenes:
-        slot = story.tracked_scenes.index(target)
+    slot = story.tracked_slot.get(target)
+    if slot is not None:
         visits = (*visits[:slot], visits[slot] + 1, *visits[slot + 1 :])
     if scene.on_enter:
         values = apply_effects(story.variables, values, visits, scene.on_enter)

@@ -105,7 +105,7 @@ class TokenCodec:
         self._values = struct.Struct(">" + widths)
 
     def _mac(self, body: bytes) -> bytes:
-        return hmac.new(self._key, body, hashlib.sha256).digest()[:_MAC_BYTES]
+        return hmac.digest(self._key, body, "sha256")[:_MAC_BYTES]
 
     def encode(self, state: State) -> str:
         out = bytearray(self._prefix)
@@ -114,7 +114,10 @@ class TokenCodec:
         out += scene
         out += self._values.pack(*map(dict.__getitem__, self._indices, state.values))
         for count in state.visits:
-            _varint(count, out)
+            if count < 0x80:  # nearly always: one byte
+                out.append(count)
+            else:
+                _varint(count, out)
         out += state.seed.to_bytes(8, "big")
         _varint(state.draws, out)
         _varint(state.turn, out)
@@ -126,7 +129,7 @@ class TokenCodec:
             out.append(len(reveal_scene))
             out += reveal_scene
         _varint(len(state.trail), out)
-        out += bytes(self._waypoint_index[w] for w in state.trail)
+        out += bytes(map(self._waypoint_index.__getitem__, state.trail))
         out += self._mac(bytes(out))
         return base64.urlsafe_b64encode(bytes(out)).rstrip(b"=").decode("ascii")
 
@@ -185,8 +188,12 @@ class TokenCodec:
         position = end
         visits = []
         for _ in story.tracked_scenes:
-            count, position = _read_varint(body, position)
-            visits.append(count)
+            if position < len(body) and body[position] < 0x80:  # one-byte count
+                visits.append(body[position])
+                position += 1
+            else:
+                count, position = _read_varint(body, position)
+                visits.append(count)
         if position + 8 > len(body):
             raise TokenError("malformed", "token is truncated")
         seed = int.from_bytes(body[position : position + 8], "big")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from html import escape
 from typing import Literal
 
 from passage.engine.state import State
@@ -105,7 +106,9 @@ def view(story: Story, state: State) -> View:
         choices = tuple(offered)
     elif isinstance(exit_, Chance):
         kind = "chance"
-        choices = (OfferedChoice(0, f"{scene.id}.continue", exit_.label, exit_.label, True, None),)
+        choices = (
+            OfferedChoice(0, f"{scene.id}.continue", escape(exit_.label), exit_.label, True, None),
+        )
     elif isinstance(exit_, Jump):
         kind = "jump"
         branch = next(b for b in exit_.branches if enabled(b, state))

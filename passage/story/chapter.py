@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -143,7 +144,7 @@ class _Reader:
         return Location(self.file, line, column)
 
     def read(self, tokens: list[Token], runs: list[LinkRun]) -> None:
-        self.runs = runs
+        self.runs = deque(runs)  # in line order, consumed from the front
         for start, end in _top_level(tokens):
             block = tokens[start:end]
             first = block[0]
@@ -166,7 +167,7 @@ class _Reader:
     def _flush_runs(self, before: int) -> None:
         """Top-level link lists that start before line ``before`` are choice lists."""
         while self.runs and self.runs[0].start < before:
-            run = self.runs.pop(0)
+            run = self.runs.popleft()
             location = Location(self.file, run.start + 1, 1)
             if run.mixed:  # reported, then read as far as it goes to spare follow-on errors
                 self.error(
@@ -190,8 +191,10 @@ class _Reader:
             scene.exit_location = location
 
     def _runs_within(self, first: int, last: int) -> list[LinkRun]:
-        inside = [r for r in self.runs if first <= r.start < last]
-        self.runs = [r for r in self.runs if not first <= r.start < last]
+        del first  # runs before the block were flushed before it was read
+        inside = []
+        while self.runs and self.runs[0].start < last:
+            inside.append(self.runs.popleft())
         return inside
 
     def _scene(self, block: list[Token]) -> None:

@@ -11,10 +11,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from passage.engine.space import Key, SpaceTooLarge, explore
+from passage.engine.space import SpaceTooLarge
+from passage.odds.calibrate import calibration_diagnostics
 from passage.story.compile import compile_with_diagnostics
 from passage.story.errors import Diagnostic, Location
-from passage.story.model import Choice, Choices, Ending, Jump, Scene, Story
+from passage.story.model import Choices, Ending, Jump, Story
+from passage.story.state_checks import state_findings
 
 __all__ = ["CheckReport", "check_story"]
 
@@ -45,7 +47,7 @@ def check_story(directory: str | Path, state_limit: int = STATE_LIMIT) -> CheckR
     findings += _unused(story)
     states: int | None = None
     try:
-        states, found = _states(story, state_limit)
+        states, found = state_findings(story, state_limit)
         findings += found
     except SpaceTooLarge as error:
         findings.append(
@@ -57,6 +59,7 @@ def check_story(directory: str | Path, state_limit: int = STATE_LIMIT) -> CheckR
                 Location("story.toml"),
             )
         )
+    findings += calibration_diagnostics(story)  # bands in story.toml vs the exact odds
     return CheckReport(story, tuple(_sorted(findings)), states)
 
 
@@ -172,7 +175,7 @@ def _unused_variables(story: Story) -> list[Diagnostic]:
     """A variable nothing reads is either unused or only written: both are mistakes."""
     read: set[str] = set()
     for scene in story.scenes.values():
-        for links in _links(scene):
+        for links in scene.links():
             read |= links.reads
             for effect in links.effects:
                 read |= effect.reads
@@ -186,86 +189,3 @@ def _unused_variables(story: Story) -> list[Diagnostic]:
         for variable in story.variables
         if variable.name not in read
     ]
-
-
-def _links(scene: Scene) -> tuple[Choice, ...]:
-    exit_ = scene.exit
-    if isinstance(exit_, Choices):
-        return exit_.choices
-    if isinstance(exit_, Jump):
-        return exit_.branches
-    return ()
-
-
-def _states(story: Story, limit: int) -> tuple[int, list[Diagnostic]]:
-    found: list[Diagnostic] = []
-    enabled_choices: set[tuple[str, int]] = set()
-    reached_scenes: set[str] = set()
-    edges: dict[Key, list[Key]] = {}
-    stuck_scenes: set[str] = set()
-    for key, transitions in explore(story, limit):
-        scene = story.scenes[key[0]]
-        reached_scenes.add(scene.id)
-        edges[key] = [t.target for t in transitions]
-        if isinstance(scene.exit, Choices):
-            enabled_choices.update((scene.id, t.choice) for t in transitions)
-        if not transitions and not isinstance(scene.exit, Ending) and scene.id not in stuck_scenes:
-            stuck_scenes.add(scene.id)
-            found.append(
-                Diagnostic(
-                    "error",
-                    "stuck",
-                    f"a journey can reach scene {scene.id!r} with no choice enabled "
-                    f"(for example with {_describe(story, key)})",
-                    scene.location,
-                )
-            )
-    for scene in story.scenes.values():
-        if isinstance(scene.exit, Choices) and scene.id in reached_scenes:
-            for index, choice in enumerate(scene.exit.choices):
-                if (scene.id, index) not in enabled_choices:
-                    found.append(
-                        Diagnostic(
-                            "warning",
-                            "never-enabled",
-                            f"choice {choice.text!r} can never be taken in any reachable state",
-                            choice.location,
-                        )
-                    )
-    found += _trapped(story, edges)
-    return len(edges), found
-
-
-def _trapped(story: Story, edges: dict[Key, list[Key]]) -> list[Diagnostic]:
-    """States from which no ending can be reached: loops whose exits are all closed."""
-    incoming: dict[Key, list[Key]] = defaultdict(list)
-    for source, targets in edges.items():
-        for target in targets:
-            incoming[target].append(source)
-    good = {k for k in edges if isinstance(story.scenes[k[0]].exit, Ending)}
-    stack = list(good)
-    while stack:
-        for source in incoming[stack.pop()]:
-            if source not in good:
-                good.add(source)
-                stack.append(source)
-    reported: set[str] = set()
-    found = []
-    for key in edges:
-        if key not in good and edges[key] and key[0] not in reported:
-            reported.add(key[0])
-            found.append(
-                Diagnostic(
-                    "error",
-                    "trapped",
-                    f"from scene {key[0]!r} with {_describe(story, key)} no ending can be reached",
-                    story.scenes[key[0]].location,
-                )
-            )
-    return found
-
-
-def _describe(story: Story, key: Key) -> str:
-    return ", ".join(
-        f"{v.name}={value!r}" for v, value in zip(story.variables, key[1], strict=True)
-    )

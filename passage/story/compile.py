@@ -115,6 +115,7 @@ def compile_with_diagnostics(directory: str | Path) -> tuple[Story | None, list[
         tracked_scenes=tracked,
         calibration=tuple(config.calibration),
         schema=_schema(config, tracked),
+        tracked_slot=MappingProxyType({scene: i for i, scene in enumerate(tracked)}),
         chapter_by_scene=MappingProxyType(
             {
                 s.id: chapter

@@ -116,13 +116,14 @@ class _Finder:
         self.name = name
         self.lines = text.splitlines()
 
-    def header(self, *parts: str) -> Location:
+    def header(self, *parts: str, occurrence: int = 0) -> Location:
+        """The ``occurrence``-th header (counting from 0, for arrays of tables)."""
         dotted = ".".join(parts)
         pattern = re.compile(
             r"^\s*\[+\s*" + re.escape(dotted).replace(r"\.", r"\s*\.\s*\"?") + r"\"?\s*\]"
         )
         return (
-            self._find(pattern)
+            self._find(pattern, occurrence)
             or self._find(re.compile(re.escape(parts[-1])))
             or Location(self.name)
         )
@@ -130,10 +131,12 @@ class _Finder:
     def key(self, key: str) -> Location:
         return self._find(re.compile(r"^\s*" + re.escape(key) + r"\s*=")) or Location(self.name)
 
-    def _find(self, pattern: re.Pattern[str]) -> Location | None:
+    def _find(self, pattern: re.Pattern[str], skip: int = 0) -> Location | None:
         for number, line in enumerate(self.lines, start=1):
             if pattern.search(line):
-                return Location(self.name, number, 1)
+                if not skip:
+                    return Location(self.name, number, 1)
+                skip -= 1
         return None
 
 
@@ -343,11 +346,11 @@ class _Config:
                 self.find.key("calibration"),
             )
             bands = []
-        for band in bands:
-            self._calibration(band, config)
+        for index, band in enumerate(bands):
+            self._calibration(band, config, index)
 
-    def _calibration(self, band: object, config: StoryConfig) -> None:
-        location = self.find.header("calibration")
+    def _calibration(self, band: object, config: StoryConfig, index: int) -> None:
+        location = self.find.header("calibration", occurrence=index)
         if not isinstance(band, dict):
             self.error("each [[calibration]] entry must be a table", location)
             return

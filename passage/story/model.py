@@ -205,6 +205,15 @@ class Scene:
     word_count: int  # every word an author wrote for the scene, side material included
     reading_words: int  # what a player reads on the way through: prose, facts, choices, epilogue
 
+    def links(self) -> tuple[Choice, ...]:
+        """The conditional links out of the scene: its choices, or its jump's branches."""
+        exit_ = self.exit
+        if isinstance(exit_, Choices):
+            return exit_.choices
+        if isinstance(exit_, Jump):
+            return exit_.branches
+        return ()
+
     def targets(self) -> tuple[str, ...]:
         """Every scene this one can lead to, in authored order."""
         exit_ = self.exit
@@ -241,6 +250,9 @@ class Story:
     calibration: tuple[Calibration, ...]
     schema: bytes = field(default=b"")  # fingerprint of what a state token's layout depends on
     chapter_by_scene: MappingProxyType[str, Chapter] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    tracked_slot: MappingProxyType[str, int] = field(  # scene id -> index in State.visits
         default_factory=lambda: MappingProxyType({})
     )
 

@@ -15,7 +15,6 @@ from pathlib import Path
 import anyio
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
@@ -26,6 +25,7 @@ from passage.analytics.events import ChoiceStats, EventSink
 from passage.analytics.service import open_analytics
 from passage.story import Story, compile_story
 from passage.web.api import Api
+from passage.web.compression import Compression
 from passage.web.errors import exception_handlers
 from passage.web.journey import Journeys
 from passage.web.keys import load_or_create_key
@@ -100,7 +100,7 @@ def create_app(story: Story, key: bytes, *, story_dir: Path | None = None,
     ]
     app = PassageApp(
         routes=routes,
-        middleware=[Middleware(GZipMiddleware, minimum_size=512, compresslevel=6)],
+        middleware=[Middleware(Compression)],
         exception_handlers=exception_handlers(templates),  # type: ignore[arg-type]
         lifespan=_lifespan(on_shutdown),
     )

@@ -9,69 +9,40 @@ to page in the query string.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 
-from markupsafe import Markup
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from passage.analytics.display import Shares, choice_shares, ending_shares
-from passage.analytics.events import ChoiceStats
 from passage.engine import State, View
-from passage.story.model import Choices, Ending, Source
+from passage.web.compression import accepts_gzip
 from passage.web.errors import error_page, token_error_page
 from passage.web.journey import ChoiceError, Journeys, TokenError, wants_privacy
+from passage.web.journeypage import JourneyRenderer, OddsRows, Wishes
 from passage.web.maps import MapRenderer
 from passage.web.odds import Odds
-from passage.web.splice import EMPTY, Fragment, SplicedPage, TwoPartPage
+from passage.web.others import Others
+from passage.web.splice import join_gzip, join_plain
 from passage.web.templating import Templates
 
 __all__ = ["Pages"]
 
 _NO_STORE = {"cache-control": "no-store"}
-_PRIVATE_PLAIN = {"cache-control": "private, max-age=0", "vary": "Accept-Encoding"}
-_PRIVATE_GZIP = {**_PRIVATE_PLAIN, "content-encoding": "gzip"}
+_PLAIN_HEADERS = ((b"content-type", b"text/html; charset=utf-8"),
+                  (b"cache-control", b"private, max-age=0"), (b"vary", b"Accept-Encoding"))
+_GZIP_HEADERS = (*_PLAIN_HEADERS, (b"content-encoding", b"gzip"))
 
 
-PAGE_CACHE_SIZE = 4096
+class _PageResponse(Response):
+    """A journey page: the same headers every time, so they are built once, not per step."""
 
-@dataclass(frozen=True, slots=True)
-class _Wishes:
-    """What the request asks for besides the state: privacy and stepping past a scene."""
-
-    nostats: bool
-    brief: bool
-    private_reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class _Others:
-    """How others chose, for the template: after a choice, or at an ending. Part of the
-    page cache's key, so its hash is computed once."""
-
-    kind: str  # "choice" or "ending"
-    scene_title: str
-    shares: Shares
-    total: str  # "57", "about 1,200"
-    _hash: int = field(init=False, compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_hash", hash((self.kind, self.scene_title, self.shares,
-                                                self.total)))
-
-    def __hash__(self) -> int:
-        return self._hash
-
-
-@dataclass(frozen=True, slots=True)
-class _OddsRows:
-    rows: list[tuple[str, float, bool]]  # (label, share, is the player's)
-    basis: str
-    scene_title: str = ""
+    def __init__(self, body: bytes, headers: tuple[tuple[bytes, bytes], ...]) -> None:
+        self.status_code = 200
+        self.background = None
+        self.body = body
+        self.raw_headers = [*headers, (b"content-length", str(len(body)).encode())]
 
 
 class Pages:
@@ -83,21 +54,16 @@ class Pages:
         self.maps = maps
         self.story = journeys.story
         self.recording = journeys.events is not None
-        self._placeholder = f"~{secrets.token_hex(16)}~"  # no story text can contain it
-        # journey pages by everything they show but the token (see _pieces)
-        self._page_cache: dict[tuple[object, ...], SplicedPage | TwoPartPage] = {}
-        # "how others chose" values, kept while the statistics' figures do not change
-        self._others_memo: dict[tuple[object, ...], _Others | None] = {}
-        self._fragments: dict[_Others, Fragment] = {}
-        self._others_generation = -1
-        self._others_slot = f"~{secrets.token_hex(16)}~"  # where the fragment goes
+        self.renderer = JourneyRenderer(self.story, templates, maps, self.recording)
+        stats = journeys.stats
+        self.others = Others(self.story, stats, templates) if stats is not None else None
 
     def routes(self) -> list[BaseRoute]:
-        return [
+        return [  # the journey first: nearly every request is a step
+            Route("/play/{token}/{choice:int}", self.step, name="step"),
+            Route("/play/{token}", self.play, name="play"),
             Route("/", self.landing, name="landing"),
             Route("/begin", self.begin, name="begin"),
-            Route("/play/{token}", self.play, name="play"),
-            Route("/play/{token}/{choice:int}", self.step, name="step"),
             Route("/sources", self.page("sources.html"), name="sources"),
             Route("/about", self.page("about.html"), name="about"),
             Route("/privacy", self.privacy, name="privacy"),
@@ -154,129 +120,21 @@ class Pages:
             nostats, brief = query.get("nostats") == "1", query.get("brief") == "1"
         else:
             nostats = brief = False
-        wishes = _Wishes(nostats, brief, _private_reason(request))
-        fragment = self._others_fragment(state, before, choice)
-        if self.journeys.odds_provider is not None:  # figures change: render afresh
-            page: SplicedPage | TwoPartPage = SplicedPage(self._pieces(
-                state, wishes, fragment.plain.decode(), self._after_odds(before, choice)))
-        else:
-            key = (state.scene, state.values, state.visits, state.trail, state.reveal, wishes)
-            cached = self._page_cache.get(key)
-            if cached is None:
-                if len(self._page_cache) >= PAGE_CACHE_SIZE:
-                    self._page_cache.clear()  # crude, but bounded and rare
-                cached = self._page_cache[key] = self._cacheable(state, wishes)
-            page = cached
-        if isinstance(page, TwoPartPage):  # "how others chose" goes into its hole
-            if _accepts_gzip(request):
-                return HTMLResponse(page.gzip(token, fragment), headers=_PRIVATE_GZIP)
-            return HTMLResponse(page.plain(token, fragment), headers=_PRIVATE_PLAIN)
-        if _accepts_gzip(request):
-            return HTMLResponse(page.gzip(token), headers=_PRIVATE_GZIP)
-        return HTMLResponse(page.plain(token), headers=_PRIVATE_PLAIN)
+        wishes = Wishes(nostats, brief, _private_reason(request))
+        if self.journeys.odds_provider is None:
+            parts = self.renderer.cached(state, wishes)
+        else:  # figures may change from one request to the next
+            current = self.journeys.view(state)
+            parts = self.renderer.render(state, current, wishes,
+                                         self._after_odds(before, choice),
+                                         self._ending_odds(state, current))
+        if self.others is not None:  # else the slot stays: an empty part, harmless
+            parts = self.others.fill(parts, state, before, choice)
+        if accepts_gzip(request.scope):
+            return _PageResponse(join_gzip(parts, token), _GZIP_HEADERS)
+        return _PageResponse(join_plain(parts, token), _PLAIN_HEADERS)
 
-    def _cacheable(self, state: State, wishes: _Wishes) -> SplicedPage | TwoPartPage:
-        """The page for the cache. With statistics it has a hole where "how others chose"
-        goes: the figures change every few seconds, and re-rendering whole pages that
-        often cost more than recording the steps (measured: docs/performance.md)."""
-        if self.journeys.stats is None:
-            return SplicedPage(self._pieces(state, wishes))
-        pieces = self._pieces(state, wishes, self._others_slot)
-        html = self._placeholder.join(pieces)
-        head, _, tail = html.partition(self._others_slot)
-        return TwoPartPage(SplicedPage(tuple(head.split(self._placeholder))),
-                           SplicedPage(tuple(tail.split(self._placeholder))))
-
-    def _pieces(self, state: State, wishes: _Wishes, others_html: str = "",
-                after_odds: _OddsRows | None = None) -> tuple[str, ...]:
-        """The page for ``state``, split where its own token goes.
-
-        Everything on a journey page depends on the state's scene, values, visits,
-        trail and reveal, except the links, which carry the state's token. So the
-        page is rendered with a random placeholder for the token and cut there; the
-        pieces are cached per state (seed, draw counter and turn left out), and a
-        request only joins them around its token.
-        """
-        story = self.story
-        current = self.journeys.view(state)
-        nostats = wishes.nostats
-        brief = wishes.brief and bool(current.scene.summary_html)
-        suffix = "?nostats=1" if nostats else ""
-        here = f"/play/{self._placeholder}"
-        html = self.templates.render(
-            "scene.html",
-            view=current, token=self._placeholder, suffix=suffix, brief=brief,
-            notes=[story.content_notes.get(n, n) for n in current.scene.notes],
-            body=self.templates.scene_body(current.scene.id, brief),
-            map_svg=self.maps.render(state.trail,
-                                     "" if current.is_ending else current.waypoint.key),
-            trail=[story.waypoints[k] for k in state.trail if k in story.waypoints],
-            after_odds=after_odds,
-            ending_odds=self._ending_odds(state, current),
-            others_slot=Markup(others_html),
-            reading=self._reading(current),
-            here=here + suffix,
-            here_brief=here + (suffix + "&" if suffix else "?") + "brief=1",
-            here_nostats=here + "?nostats=1",
-            here_stats=here,
-            recording=self.recording,
-            private_reason=wishes.private_reason,
-            opted_out=nostats,
-        )
-        return tuple(html.split(self._placeholder))
-
-    def _others(self, state: State, before: State | None,
-                choice: int | None) -> _Others | None:
-        """ "How others chose": at the scene just left (after a choice), or how journeys
-        ended (at an ending). None below the privacy threshold or without statistics."""
-        stats = self.journeys.stats
-        if stats is None:
-            return None
-        story = self.story
-        ending = story.scenes[state.scene].exit
-        if isinstance(ending, Ending):
-            key: tuple[object, ...] = ("ending", ending.ending_class)
-        elif before is not None and choice is not None:
-            key = ("choice", before.scene, choice)
-        else:
-            return None
-        generation = getattr(stats, "generation", None)  # figures unchanged: reuse the value
-        if generation is None:
-            return self._figure_others(stats, key)
-        if generation != self._others_generation:
-            self._others_memo.clear()
-            self._fragments.clear()
-            self._others_generation = generation
-        if key not in self._others_memo:
-            self._others_memo[key] = self._figure_others(stats, key)
-        return self._others_memo[key]
-
-    def _others_fragment(self, state: State, before: State | None,
-                         choice: int | None) -> Fragment:
-        """The "how others chose" HTML for this step, compressed once per figures."""
-        others = self._others(state, before, choice)
-        if others is None:
-            return EMPTY
-        fragment = self._fragments.get(others)
-        if fragment is None:
-            fragment = Fragment(self.templates.render("_others.html", others=others))
-            self._fragments[others] = fragment
-        return fragment
-
-    def _figure_others(self, stats: ChoiceStats, key: tuple[object, ...]) -> _Others | None:
-        story = self.story
-        if key[0] == "ending":
-            shares = ending_shares(stats, story, yours=str(key[1]))
-            return _Others("ending", "", shares, _about(shares.total)) if shares else None
-        _, scene_id, choice = key
-        left = story.scenes[str(scene_id)]
-        if not (isinstance(left.exit, Choices) and isinstance(choice, int)
-                and 0 <= choice < len(left.exit.choices)):
-            return None
-        shares = choice_shares(stats, story, left.id, chosen=left.exit.choices[choice].key)
-        return _Others("choice", left.title, shares, _about(shares.total)) if shares else None
-
-    def _after_odds(self, before: State | None, choice: int | None) -> _OddsRows | None:
+    def _after_odds(self, before: State | None, choice: int | None) -> OddsRows | None:
         if before is None or self.journeys.odds_provider is None:
             return None
         previous = self.journeys.view(before)
@@ -287,9 +145,9 @@ class Pages:
             return None
         rows = [(c.text, float(odds.shares[c.key]), c.index == choice)
                 for c in previous.choices if c.key in odds.shares]
-        return _OddsRows(rows, odds.basis, previous.scene.title) if rows else None
+        return OddsRows(rows, odds.basis, previous.scene.title) if rows else None
 
-    def _ending_odds(self, state: State, current: View) -> _OddsRows | None:
+    def _ending_odds(self, state: State, current: View) -> OddsRows | None:
         if not current.is_ending or current.ending is None:
             return None
         odds: Odds | None = self.journeys.odds(state, current)
@@ -298,32 +156,11 @@ class Pages:
         mine = current.ending.key
         rows = [(ending.title, float(odds.shares[key]), key == mine)
                 for key, ending in self.story.endings.items() if key in odds.shares]
-        return _OddsRows(rows, odds.basis) if rows else None
-
-    def _reading(self, current: View) -> list[Source]:
-        """Further reading at an ending: the sources its epilogue cites that can be opened."""
-        sources = self.story.sources
-        return [sources[k] for k in current.epilogue_sources if k in sources and sources[k].url]
-
-
-def _about(total: int) -> str:
-    """A total as pages say it: exact below 100, else two significant figures ("about
-    1,200"): no false precision, and pages need not be rendered again for every count."""
-    if total < 100:
-        return f"{total:,}"
-    digits = len(str(total)) - 2
-    return f"about {total // 10**digits * 10**digits:,}"
+        return OddsRows(rows, odds.basis) if rows else None
 
 
 def _suffix(query: QueryParams) -> str:
     return "?nostats=1" if query.get("nostats") == "1" else ""
-
-
-def _accepts_gzip(request: Request) -> bool:
-    for name, value in request.scope["headers"]:
-        if name == b"accept-encoding":
-            return b"gzip" in value
-    return False
 
 
 def _private_reason(request: Request) -> str:

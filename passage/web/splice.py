@@ -1,20 +1,22 @@
-"""Journey pages cut at their token, each piece gzip-compressed once, the token spliced in.
+"""Journey pages as pre-compressed pieces with the token spliced in at each request.
 
 A journey page is the same for every player in the same situation except for the
-signed token in its links, and the token is different on every request. So a
-page is kept as the pieces between its token positions, each compressed once as
-a raw DEFLATE stream ending on a full flush (byte-aligned, no back-references
-across pieces). A request writes the token between them as DEFLATE *stored*
-blocks, adds the gzip header, the final empty block, the CRC-32 and the length:
-a valid gzip body for the price of a CRC, instead of compressing the page again.
+signed token in its links, and the token is different on every request. So each
+part of a page is kept as the pieces between its token positions, each
+compressed once as a raw DEFLATE stream ending on a full flush (byte-aligned, no
+back-references across pieces). A request writes the token between them as
+DEFLATE *stored* blocks and adds the gzip header, the final empty block, the
+CRC-32 and the length: a valid gzip body for the price of a CRC, instead of
+compressing the page again.
 """
 
 from __future__ import annotations
 
 import struct
 import zlib
+from collections.abc import Sequence
 
-__all__ = ["EMPTY", "Fragment", "SplicedPage", "TwoPartPage"]
+__all__ = ["Spliced", "join_gzip", "join_plain"]
 
 _GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, no mtime
 _FINAL_EMPTY_BLOCK = b"\x03\x00"  # a fixed-Huffman final block with no data
@@ -35,57 +37,25 @@ def _stored(data: bytes) -> bytes:
     return bytes(out)
 
 
-class SplicedPage:
-    """One page with holes where its token goes, as plain bytes and as gzip pieces."""
+class Spliced:
+    """A part of a page with holes where the token goes, as plain and as deflated pieces."""
 
     __slots__ = ("deflated", "pieces")
 
-    def __init__(self, pieces: tuple[str, ...]) -> None:
-        self.pieces = tuple(piece.encode() for piece in pieces)
+    def __init__(self, html: str, placeholder: str) -> None:
+        self.pieces = tuple(piece.encode() for piece in html.split(placeholder))
         self.deflated = tuple(_deflate(piece) for piece in self.pieces)
 
-    def plain(self, token: str) -> bytes:
-        return token.encode().join(self.pieces)
 
-    def gzip(self, token: str) -> bytes:
-        raw = token.encode()
-        plain = raw.join(self.pieces)
-        body = _stored(raw).join(self.deflated)
-        trailer = struct.pack("<II", zlib.crc32(plain), len(plain) & 0xFFFFFFFF)
-        return b"".join((_GZIP_HEADER, body, _FINAL_EMPTY_BLOCK, trailer))
+def join_plain(parts: Sequence[Spliced], token: str) -> bytes:
+    raw = token.encode()
+    return b"".join(raw.join(part.pieces) for part in parts)
 
 
-class Fragment:
-    """A token-free piece of page (e.g. "how others chose") compressed once, to be
-    spliced into a cached page: its figures change every few seconds, the page not."""
-
-    __slots__ = ("deflated", "plain")
-
-    def __init__(self, text: str) -> None:
-        self.plain = text.encode()
-        self.deflated = _deflate(self.plain) if self.plain else b""
-
-
-EMPTY = Fragment("")
-
-
-class TwoPartPage:
-    """A page with a hole for a :class:`Fragment` as well as holes for its token."""
-
-    __slots__ = ("head", "tail")
-
-    def __init__(self, head: SplicedPage, tail: SplicedPage) -> None:
-        self.head, self.tail = head, tail
-
-    def plain(self, token: str, fragment: Fragment = EMPTY) -> bytes:
-        raw = token.encode()
-        return b"".join((raw.join(self.head.pieces), fragment.plain, raw.join(self.tail.pieces)))
-
-    def gzip(self, token: str, fragment: Fragment = EMPTY) -> bytes:
-        raw = token.encode()
-        stored = _stored(raw)
-        plain = self.plain(token, fragment)
-        body = (stored.join(self.head.deflated), fragment.deflated,
-                stored.join(self.tail.deflated))
-        trailer = struct.pack("<II", zlib.crc32(plain), len(plain) & 0xFFFFFFFF)
-        return b"".join((_GZIP_HEADER, *body, _FINAL_EMPTY_BLOCK, trailer))
+def join_gzip(parts: Sequence[Spliced], token: str) -> bytes:
+    raw = token.encode()
+    stored = _stored(raw)
+    plain = b"".join(raw.join(part.pieces) for part in parts)
+    body = b"".join(stored.join(part.deflated) for part in parts)
+    trailer = struct.pack("<II", zlib.crc32(plain), len(plain) & 0xFFFFFFFF)
+    return b"".join((_GZIP_HEADER, body, _FINAL_EMPTY_BLOCK, trailer))

@@ -186,16 +186,19 @@ def test_passage_serve_records_with_two_workers_and_drains_on_sigterm(
 
 
 @pytest.mark.parametrize("fragment_text", ["", "<p>How others chose: 62%</p>", "é" * 70_000])
-def test_a_fragment_spliced_into_a_cached_page_is_valid_gzip(fragment_text: str) -> None:
+def test_a_fragment_filled_into_cached_page_parts_is_valid_gzip(fragment_text: str) -> None:
     from gzip import decompress
 
-    from passage.web.splice import Fragment, SplicedPage, TwoPartPage
+    from passage.web.others import SLOT
+    from passage.web.splice import Spliced, join_gzip, join_plain
 
-    page = TwoPartPage(
-        SplicedPage(("<a href=/play/", ">x</a><main>")),
-        SplicedPage(("</main><a href=/play/", "/1>y</a>")),
-    )
-    fragment = Fragment(fragment_text)
+    parts = [
+        Spliced("<a href=/play/~T~>x</a><main>", "~T~"),
+        SLOT,
+        Spliced("</main><a href=/play/~T~/1>y</a>", "~T~"),
+    ]
+    filled = [Spliced(fragment_text, "~T~") if p is SLOT else p for p in parts]
     expected = f"<a href=/play/TOKEN>x</a><main>{fragment_text}</main><a href=/play/TOKEN/1>y</a>"
-    assert page.plain("TOKEN", fragment).decode() == expected
-    assert decompress(page.gzip("TOKEN", fragment)).decode() == expected
+    assert join_plain(filled, "TOKEN").decode() == expected
+    assert decompress(join_gzip(filled, "TOKEN")).decode() == expected
+    assert decompress(join_gzip(parts, "TOKEN")).decode() == expected.replace(fragment_text, "")

@@ -139,3 +139,15 @@ def test_view_reports_chapter_waypoint_and_status(example: Story, advance: Advan
     assert dict(current.status) == {"Money": "1", "Phone": "yes", "Exhaustion": "0"}
     assert current.choices[0].text == "Step into the water"
     assert state.trail == ("home", "border")
+
+
+def test_chance_label_is_escaped(write_story: object) -> None:
+    from passage.story import compile_story
+
+    root = write_story(  # type: ignore[operator]
+        '# A {#a}\n\n::: chance {sources=src label="<b>Go</b>"}\n- 1 [x](#end)\n:::\n\n'
+        "# End {#end ending=done}\n\n.\n\n::: epilogue {sources=src}\n.\n:::\n"
+    )
+    story = compile_story(root)
+    offered = view(story, new_state(story, 1)).choices[0]
+    assert offered.text_html == "&lt;b&gt;Go&lt;/b&gt;" and offered.text == "<b>Go</b>"

@@ -3,8 +3,9 @@ reload, tampered tokens, axe-core on every page type, same-origin requests, scre
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Literal
 
 import pytest
@@ -71,14 +72,20 @@ def page(browser: Browser, watch: Watch) -> Iterator[Page]:
     assert watch.problems == []
 
 
+def _follow(page: Page, act: Callable[[], None]) -> None:
+    """Do ``act`` and wait until the browser is on the next page."""
+    before = page.url
+    act()
+    page.wait_for_url(lambda url: url != before)
+
+
 def _play_to_the_end(page: Page) -> list[str]:
     titles = []
     for _ in range(40):
         titles.append(page.locator("h1").inner_text())
         if page.locator(".debrief").count():
             return titles
-        page.locator("a.choice").first.click()
-        page.wait_for_load_state()
+        _follow(page, page.locator("a.choice").first.click)
     raise AssertionError(f"no ending after {titles}")
 
 
@@ -114,7 +121,7 @@ def test_back_button_is_the_rewind_and_reload_is_safe(page: Page,
     page.goto(live_server.url + "/begin")
     first_url, first_html = page.url, page.locator("main").inner_html()
     page.locator("a.choice").nth(1).click()  # leave the phone: waiting
-    page.wait_for_load_state()
+    page.wait_for_url(lambda url: url != first_url)
     second_url, second_html = page.url, page.locator("main").inner_html()
     assert page.locator("h1").inner_text() == "Waiting"
     page.reload()
@@ -163,8 +170,7 @@ def test_keyboard_only_playthrough(browser: Browser, watch: Watch,
             _tab_to(page, "a.choice")
             outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
             assert outline == "solid"  # focus is visible
-            page.keyboard.press("Enter")
-            page.wait_for_load_state()
+            _follow(page, partial(page.keyboard.press, "Enter"))
         assert page.locator(".debrief").count() == 1
         context.close()
 
@@ -290,8 +296,7 @@ def test_a_hostile_story_runs_no_script_in_the_browser(browser: Browser,
             page.mouse.move(300, 300)
             if not page.locator("a.choice").count():
                 break
-            page.locator("a.choice").first.click()
-            page.wait_for_load_state()
+            _follow(page, page.locator("a.choice").first.click)
         assert page.locator(".debrief").count() == 1
         context.close()
         assert dialogs == []

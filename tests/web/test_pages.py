@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
+from pathlib import Path
 
-from passage.story import Story
+from passage.story import Story, compile_story
+from passage.web import create_app
 
-from .conftest import Client, first_page
+from .conftest import EXAMPLE, KEY, Client, first_page
 from .htmlcheck import audit
 from .journeys import path_to, seed_for, token_of
 
@@ -172,3 +175,20 @@ def test_pictures_point_to_the_media_route(client: Client, story: Story) -> None
     picture = client.get("/media/river.svg")
     assert picture.status_code == 200
     assert picture.headers["content-type"] == "image/svg+xml"
+
+
+def test_a_content_note_without_a_summary_lets_the_reader_skip_ahead(tmp_path: Path) -> None:
+    folder = tmp_path / "example"
+    shutil.copytree(EXAMPLE, folder)
+    chapter = folder / "chapters" / "01-home.md"
+    chapter.write_text(chapter.read_text().replace(
+        "::: summary\nShe is questioned about the phone and let go, frightened.\n:::\n", ""))
+    story = compile_story(folder)
+    client = Client(create_app(story, KEY))
+    state = path_to(story, [1, 0, 0, 3, 0])
+    assert state.scene == "questioned"
+    page = client.get(f"/play/{token_of(story, state)}").text
+    assert "This scene describes an arrest." in page
+    assert '<a href="#choices">Step past: skip this scene' in page
+    assert 'id="choices"' in page
+    assert "?brief=1" not in page
