@@ -7,6 +7,7 @@ story folder and data directory that ``passage serve`` put in the environment.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -127,7 +128,12 @@ def app_from_environment() -> PassageApp:
     story = compile_story(story_dir)
     analytics = open_analytics(os.environ.get(ENV_DATABASE) or None, data_dir,
                                enabled=os.environ.get(ENV_STATS, "on") != "off")
-    return create_app(story, load_or_create_key(data_dir), story_dir=story_dir,
-                      events=analytics.sink if analytics.recording else None,
-                      stats=analytics.stats if analytics.recording else None,
-                      on_shutdown=analytics.close)
+    app = create_app(story, load_or_create_key(data_dir), story_dir=story_dir,
+                     events=analytics.sink if analytics.recording else None,
+                     stats=analytics.stats if analytics.recording else None,
+                     on_shutdown=analytics.close)
+    # The story, templates and app never change: keep them out of every garbage
+    # collection, which the statistics writer's allocations would otherwise trigger
+    # over them again and again in the thread that serves pages.
+    gc.freeze()
+    return app
