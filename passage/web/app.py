@@ -128,12 +128,18 @@ def app_from_environment() -> PassageApp:
     story = compile_story(story_dir)
     analytics = open_analytics(os.environ.get(ENV_DATABASE) or None, data_dir,
                                enabled=os.environ.get(ENV_STATS, "on") != "off")
+    from passage.odds.provider import (
+        ExactOddsProvider,  # it imports passage.web.odds: no cycle here
+    )
+
+    odds = ExactOddsProvider()
+    odds.warm(story)  # solve before the first reader arrives (about a second for the flagship)
     app = create_app(story, load_or_create_key(data_dir), story_dir=story_dir,
                      events=analytics.sink if analytics.recording else None,
                      stats=analytics.stats if analytics.recording else None,
-                     on_shutdown=analytics.close)
-    # The story, templates and app never change: keep them out of every garbage
-    # collection, which the statistics writer's allocations would otherwise trigger
-    # over them again and again in the thread that serves pages.
+                     odds=odds, on_shutdown=analytics.close)
+    # The story, templates, app and solved odds never change: keep them out of every
+    # garbage collection, which the statistics writer's allocations would otherwise
+    # trigger over them again and again in the thread that serves pages.
     gc.freeze()
     return app
