@@ -115,13 +115,7 @@ class SqliteStore(Store):
             connection.close()
             raise StoreUnavailableError(f"{self.where}: {error}") from error
         self._connection = connection
-        if self._migrate:
-            self._migrate = False
-            try:
-                self.migrate()
-            except BaseException:
-                self._migrate = True
-                raise
+        self._migrate_on_first_connection()
         return connection
 
     def _schema_table(self, tx: Tx) -> bool:

@@ -190,6 +190,18 @@ class Store(ABC):
     def close(self) -> None: ...
 
     # -- shared behaviour ---------------------------------------------------------
+    _migrate: bool  # set by each back-end: migrate when it first connects
+
+    def _migrate_on_first_connection(self) -> None:
+        """Migrate once, on the first connection; if that fails, the next one retries."""
+        if self._migrate:
+            self._migrate = False  # migrate() connects again: do not recurse
+            try:
+                self.migrate()
+            except BaseException:
+                self._migrate = True
+                raise
+
     def migrate(self, upto: int = LATEST) -> int:
         """Apply missing migrations (up to ``upto``); return the schema version now in place.
 
