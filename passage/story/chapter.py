@@ -20,7 +20,7 @@ from passage.story.attrs import Attributes, AttributeSyntaxError, parse_attribut
 from passage.story.attrs import split_trailing_attributes as _split
 from passage.story.config import toml_error
 from passage.story.errors import Diagnostic, Location
-from passage.story.links import LinkLine, LinkRun, extract_link_runs
+from passage.story.links import HeadingLine, LinkLine, LinkRun, extract_link_runs
 from passage.story.markdown import BLOCKS, block_name, markdown
 
 __all__ = ["DraftBlock", "DraftChapter", "DraftLink", "DraftScene", "read_chapter"]
@@ -76,14 +76,14 @@ def read_chapter(file: str, text: str, diagnostics: list[Diagnostic]) -> DraftCh
     """Split a chapter into front matter and scenes; report problems into ``diagnostics``."""
     lines = text.splitlines()
     meta, offset = _front_matter(file, lines, diagnostics)
-    blanked, runs = extract_link_runs(lines, offset)
+    blanked, runs, headings = extract_link_runs(lines, offset)
     body = "\n".join(blanked[offset:])
     tokens = markdown().parse(body)
     for token in tokens:  # make line maps count from the top of the file
         if token.map:
             token.map = [token.map[0] + offset, token.map[1] + offset]
     reader = _Reader(file, lines, diagnostics)
-    reader.read(tokens, runs)
+    reader.read(tokens, runs, headings)
     return DraftChapter(file, meta, Location(file, 1), reader.scenes, offset)
 
 
@@ -143,14 +143,15 @@ class _Reader:
         line = (token.map[0] if token.map else 0) + 1
         return Location(self.file, line, column)
 
-    def read(self, tokens: list[Token], runs: list[LinkRun]) -> None:
+    def read(self, tokens: list[Token], runs: list[LinkRun], headings: list[HeadingLine]) -> None:
         self.runs = deque(runs)  # in line order, consumed from the front
+        self.headings = deque(headings)
         for start, end in _top_level(tokens):
             block = tokens[start:end]
             first = block[0]
             self._flush_runs(first.map[0] if first.map else 0)
-            if first.type == "heading_open" and first.tag == "h1":
-                self._scene(block)
+            if first.type == "heading_open" and first.tag == "h1":  # an unusual h1 (setext)
+                self._scene(block[1].content, first.map[0] if first.map else 0)
                 continue
             scene = self.scenes[-1] if self.scenes else None
             if scene is None:
@@ -165,30 +166,41 @@ class _Reader:
         self._flush_runs(len(self.lines))
 
     def _flush_runs(self, before: int) -> None:
-        """Top-level link lists that start before line ``before`` are choice lists."""
-        while self.runs and self.runs[0].start < before:
-            run = self.runs.popleft()
-            location = Location(self.file, run.start + 1, 1)
-            if run.mixed:  # reported, then read as far as it goes to spare follow-on errors
-                self.error(
-                    "list-syntax",
-                    "every line of a choice list must be '[text](#scene){attributes}'",
-                    location,
-                )
-            if not self.scenes:
-                self.error("outside-scene", "choices before the first scene heading", location)
-                continue
-            scene = self.scenes[-1]
-            if scene.exit_location is not None:
-                self.error(
-                    "after-exit",
-                    "nothing may follow a scene's choices, chance or jump "
-                    f"(scene {scene.id!r} ends at line {scene.exit_location.line})",
-                    location,
-                )
-                continue
-            scene.choices = [self._link(item, allow_probability=False) for item in run.items]
-            scene.exit_location = location
+        """Headings and top-level link lists before line ``before``, in line order."""
+        while True:
+            run_line = self.runs[0].start if self.runs else before
+            heading_line = self.headings[0].line if self.headings else before
+            if heading_line < min(run_line, before):
+                heading = self.headings.popleft()
+                self._scene(heading.text, heading.line)
+            elif run_line < before:
+                self._choice_list(self.runs.popleft())
+            else:
+                return
+
+    def _choice_list(self, run: LinkRun) -> None:
+        """A top-level link list: the scene's choices."""
+        location = Location(self.file, run.start + 1, 1)
+        if run.mixed:  # reported, then read as far as it goes to spare follow-on errors
+            self.error(
+                "list-syntax",
+                "every line of a choice list must be '[text](#scene){attributes}'",
+                location,
+            )
+        if not self.scenes:
+            self.error("outside-scene", "choices before the first scene heading", location)
+            return
+        scene = self.scenes[-1]
+        if scene.exit_location is not None:
+            self.error(
+                "after-exit",
+                "nothing may follow a scene's choices, chance or jump "
+                f"(scene {scene.id!r} ends at line {scene.exit_location.line})",
+                location,
+            )
+            return
+        scene.choices = [self._link(item, allow_probability=False) for item in run.items]
+        scene.exit_location = location
 
     def _runs_within(self, first: int, last: int) -> list[LinkRun]:
         del first  # runs before the block were flushed before it was read
@@ -197,10 +209,9 @@ class _Reader:
             inside.append(self.runs.popleft())
         return inside
 
-    def _scene(self, block: list[Token]) -> None:
-        inline = block[1]
-        title, raw, column = _split(inline.content)
-        location = self.where(block[0], 1)
+    def _scene(self, content: str, line: int) -> None:
+        title, raw, column = _split(content)
+        location = Location(self.file, line + 1, 1)
         attrs = Attributes()
         if raw is None:
             self.error(
@@ -209,7 +220,7 @@ class _Reader:
                 location,
             )
         else:
-            attrs = self._attributes(raw, block[0], self._column_of(block[0], raw))
+            attrs = self._line_attributes(raw, line, self._column_in(line, raw))
         del column
         if raw is not None and attrs.id is None:
             self.error(
@@ -218,12 +229,21 @@ class _Reader:
         self.scenes.append(DraftScene(attrs.id or "", title, attrs, location))
 
     def _column_of(self, token: Token, fragment: str) -> int:
-        line_index = token.map[0] if token.map else 0
+        return self._column_in(token.map[0] if token.map else 0, fragment)
+
+    def _column_in(self, line_index: int, fragment: str) -> int:
         if 0 <= line_index < len(self.lines):
             found = self.lines[line_index].find(fragment)
             if found >= 0:
                 return found + 1
         return 1
+
+    def _line_attributes(self, raw: str, line: int, column: int) -> Attributes:
+        try:
+            return parse_attributes(raw, base=column - 1)
+        except AttributeSyntaxError as error:
+            self.error("attributes", error.message, Location(self.file, line + 1, error.offset + 1))
+            return Attributes()
 
     def _attributes(self, raw: str, token: Token, column: int) -> Attributes:
         try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["LINK", "LinkLine", "LinkRun", "extract_link_runs"]
+__all__ = ["LINK", "HeadingLine", "LinkLine", "LinkRun", "extract_link_runs"]
 
 LINK = re.compile(
     r"^(?P<p>\d+(?:\.\d+)?(?:\s*/\s*\d+)?\s+)?"
@@ -21,6 +21,7 @@ LINK = re.compile(
     re.DOTALL,
 )
 _BULLET = re.compile(r"^[-*+] ")
+_SCENE_HEADING = re.compile(r"^# (?P<text>.*?)\s*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
@@ -32,16 +33,31 @@ class LinkLine:
 
 
 @dataclass(slots=True)
+class HeadingLine:
+    """A scene heading (``# Title {#id}`` at the start of a line), read by its line too."""
+
+    line: int  # 0-based line in the file
+    text: str
+
+
+@dataclass(slots=True)
 class LinkRun:
     start: int  # 0-based line of the first item
     items: list[LinkLine] = field(default_factory=list)
     mixed: bool = False  # some bullet lines of the run are not links: an author's mistake
 
 
-def extract_link_runs(lines: list[str], offset: int) -> tuple[list[str], list[LinkRun]]:
-    """Blank out link lists from ``lines[offset:]``; return the new lines and the runs."""
+def extract_link_runs(
+    lines: list[str], offset: int
+) -> tuple[list[str], list[LinkRun], list[HeadingLine]]:
+    """Blank out link lists and scene headings from ``lines[offset:]``.
+
+    Scene headings are one line each and most of a chapter's headings; taking them out
+    too spares markdown-it a block and an inline parse per scene.
+    """
     out = list(lines)
     runs: list[LinkRun] = []
+    headings: list[HeadingLine] = []
     fence: str | None = None
     index = offset
     while index < len(lines):
@@ -50,6 +66,11 @@ def extract_link_runs(lines: list[str], offset: int) -> tuple[list[str], list[Li
         if fenced:
             marker = fenced.group(1)[0] * 3
             fence = None if fence == marker else (fence or marker)
+        if fence is None and (heading := _SCENE_HEADING.match(line)):
+            headings.append(HeadingLine(index, heading.group("text")))
+            out[index] = ""
+            index += 1
+            continue
         if fence is not None or not _BULLET.match(line):
             index += 1
             continue
@@ -69,4 +90,4 @@ def extract_link_runs(lines: list[str], offset: int) -> tuple[list[str], list[Li
             for number in range(start, index):
                 out[number] = ""
         runs.append(run)
-    return out, runs
+    return out, runs, headings
