@@ -30,6 +30,7 @@ from passage.analytics.store import (
     StoreUnavailableError,
     Tx,
     clean_nul,
+    event_row,
 )
 
 __all__ = ["PostgresStore", "redact"]
@@ -125,7 +126,7 @@ class PostgresStore(Store):
             " SELECT r->>0, (r->>1)::int, r->>2, r->>3, r->>4, r->>5, r->>6, r->>7, r->>8,"
             " r->>9, (r->>10)::timestamptz FROM json_array_elements(?::json) AS r"
             " ON CONFLICT (journey_id, step) DO NOTHING RETURNING journey_id, step",
-            (json.dumps([_record(e) for e in events], ensure_ascii=False),),
+            (json.dumps([event_row(e, _hour_text) for e in events], ensure_ascii=False),),
         )
         return {(r[0], int(r[1])) for r in rows}
 
@@ -169,22 +170,6 @@ class PostgresStore(Store):
 
     def close(self) -> None:
         self.reset()
-
-
-def _record(e: StepEvent) -> tuple[object, ...]:
-    return (
-        e.journey_id,
-        e.step,
-        e.story_id,
-        e.story_version,
-        e.scene,
-        e.choice,
-        e.outcome,
-        e.arrived,
-        e.ending_class,
-        e.locale,
-        _hour_text(e.hour),
-    )
 
 
 @lru_cache(maxsize=256)

@@ -27,6 +27,7 @@ from passage.analytics.store import (
     Store,
     StoreUnavailableError,
     Tx,
+    event_row,
 )
 
 __all__ = ["SqliteStore"]
@@ -128,21 +129,7 @@ class SqliteStore(Store):
         values: list[Any] = []
         add = values.extend
         for e in events:
-            add(
-                (
-                    e.journey_id,
-                    e.step,
-                    e.story_id,
-                    e.story_version,
-                    e.scene,
-                    e.choice,
-                    e.outcome,
-                    e.arrived,
-                    e.ending_class,
-                    e.locale,
-                    _hour_text(e.hour),
-                )
-            )
+            add(event_row(e, _hour_text))
         tx.insert_flat(
             "INSERT INTO step_events (journey_id, step, story_id, story_version, scene, choice,"
             " outcome, arrived, ending_class, locale, hour)",

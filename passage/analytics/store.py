@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,12 +37,20 @@ __all__ = [
     "Tx",
     "clean_nul",
     "dedupe",
+    "event_row",
     "tally_increments",
 ]
 
 Row = tuple[Any, ...]
 Mode = Literal["read", "write", "schema"]
 Key = tuple[str, str, str, str, str]  # story_id, story_version, kind, scene, item
+
+
+def event_row(e: StepEvent, hour_text: Callable[[datetime], str]) -> tuple[object, ...]:
+    """A step event as a row in the events table's column order; each back-end writes
+    the hour in its own database's format."""
+    return (e.journey_id, e.step, e.story_id, e.story_version, e.scene, e.choice, e.outcome,
+            e.arrived, e.ending_class, e.locale, hour_text(e.hour))
 
 
 class StoreUnavailableError(Exception):
