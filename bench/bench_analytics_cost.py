@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import secrets
 import statistics
 import tempfile
 import time
@@ -24,8 +23,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-import psycopg
-
+from bench.scratch_db import create_scratch_database, drop_scratch_database
 from passage.analytics.connect import store_factory
 from passage.analytics.events import step_event
 from passage.analytics.writer import BackgroundSink
@@ -33,7 +31,6 @@ from passage.engine import State, TokenCodec, new_state, step, view
 from passage.story import Story, compile_story
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def journeys(story: Story, count: int) -> list[tuple[str, int]]:
@@ -70,10 +67,7 @@ def run(backend: str, story: Story, args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="passage-bench-") as data_dir:
         database, name = str(Path(data_dir) / "analytics.sqlite3"), ""
         if backend == "postgresql":
-            name = f"passage_bench_{secrets.token_hex(4)}"
-            with psycopg.connect(SERVER, autocommit=True) as admin:
-                admin.execute(f'CREATE DATABASE "{name}"')
-            database = f"postgresql://postgres@127.0.0.1:5432/{name}"
+            name, database = create_scratch_database()
         try:
             sink = BackgroundSink(
                 store_factory(database, Path(data_dir)), Path(data_dir) / "journal"
@@ -105,8 +99,7 @@ def run(backend: str, story: Story, args: argparse.Namespace) -> None:
             c = sink.counters
         finally:
             if name:
-                with psycopg.connect(SERVER, autocommit=True) as admin:
-                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                drop_scratch_database(name)
     off_rate, on_rate = statistics.median(offs), statistics.median(ons)
     print(f"\n== {backend}: {args.rounds} rounds of {args.seconds:.0f} s each, alternating")
     print("analytics off: " + ", ".join(f"{r:,.0f}" for r in offs) + " steps/s")

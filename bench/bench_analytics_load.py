@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import random
-import secrets
 import statistics
 import tempfile
 import time
@@ -29,8 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import psycopg
-
+from bench.scratch_db import create_scratch_database, drop_scratch_database
 from passage.analytics.connect import store_factory
 from passage.analytics.events import step_event
 from passage.analytics.writer import BackgroundSink
@@ -40,7 +38,6 @@ from passage.story import compile_story
 from passage.story.model import Choices, Ending
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,10 +130,7 @@ def run(backend: str, args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="passage-bench-") as data_dir:
         database, name = str(Path(data_dir) / "analytics.sqlite3"), ""
         if backend == "postgresql":
-            name = f"passage_bench_{secrets.token_hex(4)}"
-            with psycopg.connect(SERVER, autocommit=True) as admin:
-                admin.execute(f'CREATE DATABASE "{name}"')
-            database = f"postgresql://postgres@127.0.0.1:5432/{name}"
+            name, database = create_scratch_database()
         store_factory(database, Path(data_dir))().migrate()  # as `passage serve` does at start
         try:
             context = mp.get_context("spawn")
@@ -154,8 +148,7 @@ def run(backend: str, args: argparse.Namespace) -> None:
             store.close()
         finally:
             if name:
-                with psycopg.connect(SERVER, autocommit=True) as admin:
-                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                drop_scratch_database(name)
     accepted = [k for r in results for k in r.keys]
     lost = len(set(accepted) - set(stored))
     duplicated = len(stored) - len(set(stored))

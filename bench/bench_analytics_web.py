@@ -29,7 +29,6 @@ import multiprocessing as mp
 import os
 import random
 import re
-import secrets
 import signal
 import socket
 import statistics
@@ -40,15 +39,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
-
+from bench.scratch_db import create_scratch_database, drop_scratch_database
 from passage.analytics.connect import store_factory
 from passage.engine import TokenCodec, new_state, step, view
 from passage.story import Story, compile_story
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY = "bench-signing-key-0123456789abcdef0123456789"
-SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def steps(story: Story, count: int, seed: int) -> list[tuple[str, tuple[str, int]]]:
@@ -189,10 +186,7 @@ def load(backend: str, story: Story, args: argparse.Namespace) -> None:
         data = Path(folder)
         database, name = None, ""
         if backend == "postgresql":
-            name = f"passage_bench_{secrets.token_hex(4)}"
-            with psycopg.connect(SERVER, autocommit=True) as admin:
-                admin.execute(f'CREATE DATABASE "{name}"')
-            database = f"postgresql://postgres@127.0.0.1:5432/{name}"
+            name, database = create_scratch_database()
         try:
             options = ["--database", database] if database else []
             server = start(args.story, data, ["--no-stats"] if backend == "off" else options)
@@ -213,8 +207,7 @@ def load(backend: str, story: Story, args: argparse.Namespace) -> None:
                 store.close()
         finally:
             if name:
-                with psycopg.connect(SERVER, autocommit=True) as admin:
-                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                drop_scratch_database(name)
     answered = {
         work[2 * i + h][1] for h, part in enumerate(parts) for i, status, _ in part if status == 200
     }
@@ -333,10 +326,7 @@ def cost(story: Story, args: argparse.Namespace) -> None:
     work = [p for p, _ in steps(story, per_run * args.rounds * 3, seed=12)]
     with tempfile.TemporaryDirectory(prefix="passage-bench-") as folder:
         data = Path(folder)
-        name = f"passage_bench_{secrets.token_hex(4)}"
-        with psycopg.connect(SERVER, autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        database = f"postgresql://postgres@127.0.0.1:5432/{name}"
+        name, database = create_scratch_database()
         servers = {
             "off": start(args.story, data / "off", ["--no-stats"]),
             "SQLite": start(args.story, data / "sqlite", []),
@@ -370,8 +360,7 @@ def cost(story: Story, args: argparse.Namespace) -> None:
         finally:
             for server in servers.values():
                 stop(server)
-            with psycopg.connect(SERVER, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            drop_scratch_database(name)
     recording = record_cost(story)
     med = statistics.median
     off_rate, off_main = med(rates["off"]), med(mains["off"])
