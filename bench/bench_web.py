@@ -7,15 +7,19 @@ It starts ``passage serve STORY --workers 2`` on a free loopback port (the signi
 comes from PASSAGE_SECRET_KEY, so this process can make valid tokens), drives it with
 wrk (Debian's package, installed here when missing), and prints every figure.
 
-- Throughput: ``/healthz`` (a plain "ok": the hello-world endpoint of the same server)
-  and real steps (``/play/{token}/{choice}`` taken from recorded random journeys, each
-  URL used once per pass) alternate, with the same wrk settings and the same kind of
-  Lua request generator, for ``--rounds`` rounds; the ratio of each round is reported
-  and the median is the figure.
+- Throughput: ``/healthz`` (a plain "ok": the hello-world endpoint of the same server,
+  answered by the same front door as the journey pages) and real steps
+  (``/play/{token}/{choice}`` taken from recorded random journeys; every run takes
+  steps no run took before, so each is a new row for the statistics writer) alternate,
+  with the same wrk settings and the same kind of Lua request generator, for
+  ``--rounds`` rounds; the ratio of each round is reported and the median is the
+  figure. CPU per request is read from ``/proc`` for the workers and for the
+  statistics writer process, which works for the steps too.
 - Latency: wrk paced by its ``delay()`` hook to about 1,000 steps per second; the
   achieved rate and the percentiles are printed.
 - Weights: every page type fetched with ``Accept-Encoding: gzip``; the bytes on the wire.
-- Memory: resident set size of each worker after each 25,000 steps, up to 100,000.
+- Memory: resident set size of each worker (and of the writer) after each 25,000 steps,
+  up to 100,000.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from passage.analytics.writerprocess import PROCESS_NAME as WRITER_NAME
 from passage.engine import ChoiceError, TokenCodec, new_state, step, view
 from passage.story import Story, compile_story
 
@@ -93,11 +98,25 @@ class Server:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def workers(self) -> list[int]:
+    def _children(self) -> list[int]:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         pids = [int(p) for p in children.read_text().split()]
-        # uvicorn's supervisor may keep a resource tracker: workers are the ones serving
+        # uvicorn's supervisor may keep a resource tracker: it serves nothing
         return [p for p in pids if "multiprocessing.resource_tracker" not in _cmdline(p)]
+
+    def workers(self) -> list[int]:
+        return [p for p in self._children() if _comm(p) != WRITER_NAME]
+
+    def writer(self) -> list[int]:
+        """The statistics writer process (it names itself), which the workers feed."""
+        return [p for p in self._children() if _comm(p) == WRITER_NAME]
+
+
+def _comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
 
 
 def _cmdline(pid: int) -> str:
@@ -129,14 +148,14 @@ def rss_mib(pid: int) -> float:
     return 0.0
 
 
-def start_server(story_dir: Path, data: Path) -> Server:
+def start_server(story_dir: Path, data: Path, options: tuple[str, ...] = ()) -> Server:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     passage = Path(sys.executable).parent / "passage"
     process = subprocess.Popen(
         [str(passage), "serve", str(story_dir), "--port", str(port), "--workers", "2",
-         "--data-dir", str(data)],
+         "--data-dir", str(data), *options],
         env={**os.environ, "PASSAGE_SECRET_KEY": KEY}, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -190,36 +209,51 @@ def script(folder: Path, name: str, paths_file: Path, *, gzip_ok: bool = False,
     return path
 
 
-def throughput(binary: str, server: Server, folder: Path, paths_file: Path,
+@dataclass
+class Cursor:
+    """Where the next run starts in the recorded steps: every step request of the whole
+    benchmark is a step not taken before, so each one is a new row for the statistics
+    writer (a repeated step would be a duplicate, which costs it less)."""
+
+    taken: int = 0
+
+
+def throughput(binary: str, server: Server, folder: Path, paths_file: Path, cursor: Cursor,
                hello_file: Path, seconds: float, rounds: int, gzip_ok: bool) -> None:
     label = "gzip" if gzip_ok else "plain"
     hello = script(folder, f"hello-{label}", hello_file, gzip_ok=gzip_ok)
-    steps = script(folder, f"steps-{label}", paths_file, gzip_ok=gzip_ok)
     ratios, cpu_ratios = [], []
-    workers = server.workers()
+    workers, writer = server.workers(), server.writer()
     for number in range(1, rounds + 1):
-        rates, cpu = [], []
+        rates, cpu, writer_cpu = [], [], []
+        steps = script(folder, f"steps-{label}", paths_file, gzip_ok=gzip_ok,
+                       offset=cursor.taken)
         for lua in (hello, steps):
-            before = cpu_seconds(workers)
+            before, writer_before = cpu_seconds(workers), cpu_seconds(writer)
             output = wrk(binary, server.url, lua, seconds)
             used = cpu_seconds(workers) - before
+            requests = max(requests_of(output), 1)
             rates.append(rate_of(output))
-            cpu.append(used / max(requests_of(output), 1) * 1e6)
+            cpu.append(used / requests * 1e6)
+            writer_cpu.append((cpu_seconds(writer) - writer_before) / requests * 1e6)
+        cursor.taken += requests
         ratios.append(rates[1] / rates[0])
-        cpu_ratios.append(cpu[0] / cpu[1])
+        cpu_ratios.append(cpu[0] / (cpu[1] + writer_cpu[1]))
         print(f"  round {number} ({label}): hello-world {rates[0]:,.0f} req/s "
               f"({cpu[0]:.0f} us of worker CPU each), steps {rates[1]:,.0f} req/s "
-              f"({cpu[1]:.0f} us each), ratio {ratios[-1]:.0%}")
+              f"({cpu[1]:.0f} us each in the workers + {writer_cpu[1]:.0f} us in the "
+              f"statistics writer), ratio {ratios[-1]:.0%}")
     print(f"THROUGHPUT ({label}): median ratio {statistics.median(ratios):.0%} "
-          f"over {rounds} rounds (target >= 50%); by worker CPU per request: "
-          f"{statistics.median(cpu_ratios):.0%}")
+          f"over {rounds} rounds (target >= 50%); by server CPU per request (workers and "
+          f"writer): {statistics.median(cpu_ratios):.0%}")
 
 
-def latency_at(binary: str, server: Server, folder: Path, paths_file: Path,
+def latency_at(binary: str, server: Server, folder: Path, paths_file: Path, cursor: Cursor,
                seconds: float) -> None:
     connections = 26  # each waits 20 ms before its next request: at most 1,300/s in all
-    paced = script(folder, "paced", paths_file, extra=_PACED % 20)
+    paced = script(folder, "paced", paths_file, extra=_PACED % 20, offset=cursor.taken)
     output = wrk(binary, server.url, paced, seconds, connections=connections, latency=True)
+    cursor.taken += requests_of(output)
     achieved = rate_of(output)
     marks = percentiles(output)
     print(f"LATENCY at {achieved:,.0f} steps/s achieved (paced to 1,000/s): "
@@ -277,21 +311,28 @@ def weights(server: Server, story: Story) -> None:
           f"({first_total / 1024:.1f} KiB; target <= 40 KB)")
 
 
-def memory(binary: str, server: Server, folder: Path, paths_file: Path, total: int) -> None:
+def memory(binary: str, server: Server, folder: Path, paths_file: Path, cursor: Cursor,
+           total: int) -> None:
     """Steps in two-second wrk runs, each starting where the last stopped in the list of
-    recorded steps, with each worker's resident set size after every quarter."""
-    workers = server.workers()
-    line = ", ".join(f"{rss_mib(p):.1f}" for p in workers)
-    print(f"MEMORY (RSS MiB per worker, {len(workers)} workers): before {line}")
+    recorded steps, with each worker's (and the writer's) resident set size after every
+    quarter."""
+    processes = server.workers() + server.writer()
+
+    def sizes() -> str:
+        return ", ".join(f"{rss_mib(p):.1f}" for p in processes)
+
+    print(f"MEMORY (RSS MiB per worker, {len(server.workers())} workers, then the statistics "
+          f"writer): before {sizes()}")
     done, mark = 0, total // 4
     while done < total:
-        runner = script(folder, "memory", paths_file, offset=done)
+        runner = script(folder, "memory", paths_file, offset=cursor.taken)
         output = wrk(binary, server.url, runner, 2)
         rate_of(output)  # fails on any error response
-        done += requests_of(output)
+        taken = requests_of(output)
+        done += taken
+        cursor.taken += taken
         if done >= mark or done >= total:
-            line = ", ".join(f"{rss_mib(p):.1f}" for p in workers)
-            print(f"  after {done:,} steps: {line}")
+            print(f"  after {done:,} steps: {sizes()}")
             mark += total // 4
 
 
@@ -300,7 +341,13 @@ def main() -> None:
     parser.add_argument("--story", default=str(ROOT / "stories" / "example"))
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--rounds", type=int, default=6)
-    parser.add_argument("--steps", type=int, default=100_000)
+    parser.add_argument("--steps", type=int, default=800_000,
+                        help="recorded steps; the runs take fresh ones until all are used")
+    parser.add_argument("--memory-steps", type=int, default=100_000)
+    parser.add_argument("--no-stats", action="store_true",
+                        help="serve with --no-stats (no choice statistics recorded or shown)")
+    parser.add_argument("--only-throughput", action="store_true",
+                        help="plain throughput rounds only (a quick comparison)")
     args = parser.parse_args()
     binary = ensure_wrk()
     story = compile_story(args.story)
@@ -310,17 +357,26 @@ def main() -> None:
         paths_file.write_text("\n".join(step_paths(story, args.steps)) + "\n")
         hello_file = folder / "hello.txt"
         hello_file.write_text("/healthz\n")
-        server = start_server(Path(args.story), folder / "data")
+        server = start_server(Path(args.story), folder / "data",
+                              ("--no-stats",) if args.no_stats else ())
         try:
             print(f"story {story.id} ({len(story.scenes)} scenes), 2 workers, wrk -t1 "
-                  f"-c{CONNECTIONS}, {os.cpu_count()} cores shared with wrk")
+                  f"-c{CONNECTIONS}, {os.cpu_count()} cores shared with wrk, statistics "
+                  f"{'off' if args.no_stats else 'on (SQLite)'}")
+            cursor = Cursor()
+            if args.only_throughput:
+                throughput(binary, server, folder, paths_file, cursor, hello_file,
+                           args.seconds, args.rounds, gzip_ok=False)
+                return
             weights(server, story)
-            throughput(binary, server, folder, paths_file, hello_file, args.seconds,
-                       args.rounds, gzip_ok=False)
-            throughput(binary, server, folder, paths_file, hello_file, args.seconds,
-                       args.rounds, gzip_ok=True)
-            latency_at(binary, server, folder, paths_file, args.seconds)
-            memory(binary, server, folder, paths_file, args.steps)
+            for gzip_ok in (False, True):
+                throughput(binary, server, folder, paths_file, cursor, hello_file,
+                           args.seconds, args.rounds, gzip_ok)
+            latency_at(binary, server, folder, paths_file, cursor, args.seconds)
+            memory(binary, server, folder, paths_file, cursor, args.memory_steps)
+            if cursor.taken > args.steps:
+                print(f"(the runs took {cursor.taken:,} steps of {args.steps:,} recorded: "
+                      "some were repeats; raise --steps)")
         finally:
             server.process.terminate()
             server.process.wait(timeout=30)

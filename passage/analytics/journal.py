@@ -35,6 +35,7 @@ __all__ = [
     "Journal",
     "JournalLineError",
     "JournalRead",
+    "check_fields",
     "decode_event",
     "encode_event",
     "iter_journal",
@@ -71,15 +72,8 @@ def decode_event(line: bytes) -> StepEvent:
         raise JournalLineError("not a JSON object")
     if record.get("v") != FORMAT:
         raise JournalLineError(f"unknown journal format {record.get('v')!r}")
-    for name in _TEXT:
-        if not isinstance(record.get(name), str):
-            raise JournalLineError(f"{name!r} missing or not a string")
-    for name in _OPTIONAL:
-        if record.get(name) is not None and not isinstance(record[name], str):
-            raise JournalLineError(f"{name!r} is not a string or null")
-    step = record.get("step")
-    if not isinstance(step, int) or isinstance(step, bool) or not 0 <= step < 2**31:
-        raise JournalLineError("'step' missing or not a non-negative integer")
+    fields = [record.get(name) for name in StepEvent._fields[:-1]]
+    check_fields(fields)
     hour = record.get("hour")
     try:
         when = datetime.strptime(hour, "%Y-%m-%dT%H:%M:%SZ") if isinstance(hour, str) else None
@@ -87,19 +81,23 @@ def decode_event(line: bytes) -> StepEvent:
         when = None
     if when is None or when.minute or when.second:
         raise JournalLineError("'hour' missing or not YYYY-MM-DDTHH:00:00Z")
-    return StepEvent(
-        story_id=record["story_id"],
-        story_version=record["story_version"],
-        journey_id=record["journey_id"],
-        step=step,
-        scene=record["scene"],
-        choice=record.get("choice"),
-        outcome=record.get("outcome"),
-        arrived=record["arrived"],
-        ending_class=record.get("ending_class"),
-        locale=record["locale"],
-        hour=when.replace(tzinfo=UTC),
-    )
+    return StepEvent._make([*fields, when.replace(tzinfo=UTC)])
+
+
+def check_fields(fields: Sequence[object]) -> None:
+    """Raise :class:`JournalLineError` unless ``fields`` are StepEvent's fields but the
+    hour, in order, each of its type. Everything that reads events from outside the
+    process (the journal, the writer's relay) checks them here."""
+    if len(fields) != len(StepEvent._fields) - 1:
+        raise JournalLineError(f"{len(fields)} fields, not {len(StepEvent._fields) - 1}")
+    for name, value in zip(StepEvent._fields, fields, strict=False):
+        if name in _TEXT and not isinstance(value, str):
+            raise JournalLineError(f"{name!r} missing or not a string")
+        if name in _OPTIONAL and value is not None and not isinstance(value, str):
+            raise JournalLineError(f"{name!r} is not a string or null")
+    step = fields[3]
+    if not isinstance(step, int) or isinstance(step, bool) or not 0 <= step < 2**31:
+        raise JournalLineError("'step' missing or not a non-negative integer")
 
 
 @dataclass(slots=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 from passage.analytics.aggregates import StatsCache
 from passage.analytics.connect import describe, store_factory
 from passage.analytics.events import ChoiceStats, EventSink, StepEvent
+from passage.analytics.relay import RelaySink
 from passage.analytics.writer import BackgroundSink
 
 __all__ = ["Analytics", "NoStats", "NullSink", "open_analytics"]
@@ -42,25 +43,32 @@ class Analytics:
 
     @property
     def recording(self) -> bool:
-        return isinstance(self.sink, BackgroundSink)
+        return not isinstance(self.sink, NullSink)
 
     def close(self) -> None:
-        """Drain the writer (events reach the database or the journal), stop the cache."""
-        if isinstance(self.sink, BackgroundSink):
+        """Drain the writer or relay (events reach the database, the writer process or the
+        journal), stop the cache."""
+        if isinstance(self.sink, BackgroundSink | RelaySink):
             self.sink.close()
         if isinstance(self.stats, StatsCache):
             self.stats.close()
 
 
 def open_analytics(
-    database: str | None, data_dir: Path, *, refresh: float = 5.0, enabled: bool = True
+    database: str | None, data_dir: Path, *, refresh: float = 5.0, enabled: bool = True,
+    relay: Path | None = None,
 ) -> Analytics:
-    """Start the writer and the cache. Never connects in the caller's thread, so a
-    database that is down delays nothing: events are journaled until it returns.
+    """Start the writer (or, given the ``relay`` socket of a writer process, a relay to
+    it) and the cache. Never connects in the caller's thread, so a database that is
+    down delays nothing: events are journaled until it returns.
     Raises :class:`~passage.analytics.connect.DatabaseURLError` for a URL it cannot use."""
     if not enabled:
         return Analytics()
     factory = store_factory(database, data_dir)
-    sink = BackgroundSink(factory, data_dir / JOURNAL_DIR)
+    sink: EventSink
+    if relay is not None:
+        sink = RelaySink(relay, data_dir / JOURNAL_DIR)
+    else:
+        sink = BackgroundSink(factory, data_dir / JOURNAL_DIR)
     stats = StatsCache(factory, refresh=refresh)
     return Analytics(sink, stats, describe(database, data_dir))

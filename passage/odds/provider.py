@@ -25,6 +25,8 @@ class ExactOddsProvider:
     the shares, letting the solver's state graph go (a few hundred MB for the flagship
     would otherwise stay in every worker)."""
 
+    endings_only = True  # the web player need not ask after a choice (see OddsProvider)
+
     def __init__(self) -> None:
         self._shares: dict[tuple[str, str], dict[str, float] | None] = {}
 

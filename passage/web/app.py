@@ -16,8 +16,7 @@ from pathlib import Path
 import anyio
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Lifespan, Scope
@@ -28,11 +27,15 @@ from passage.story import Story, compile_story
 from passage.web.api import Api
 from passage.web.compression import Compression
 from passage.web.errors import exception_handlers
+from passage.web.frontdoor import FrontDoor
 from passage.web.journey import Journeys
+from passage.web.journeypage import JourneyRenderer
+from passage.web.journeyroute import JourneyRoute
 from passage.web.keys import load_or_create_key
 from passage.web.maps import MapRenderer
 from passage.web.media import MediaFiles
 from passage.web.odds import OddsProvider
+from passage.web.others import Others
 from passage.web.pages import Pages
 from passage.web.security import SecurityHeaders
 from passage.web.templating import Templates
@@ -40,6 +43,7 @@ from passage.web.templating import Templates
 __all__ = [
     "ENV_DATABASE",
     "ENV_DATA_DIR",
+    "ENV_RELAY",
     "ENV_STATS",
     "ENV_STORY_DIR",
     "PassageApp",
@@ -51,15 +55,18 @@ ENV_STORY_DIR = "PASSAGE_STORY_DIR"
 ENV_DATA_DIR = "PASSAGE_DATA_DIR"
 ENV_DATABASE = "PASSAGE_DATABASE"  # choice statistics: empty for SQLite in the data dir
 ENV_STATS = "PASSAGE_STATS"  # "off" records nothing and shows no statistics
+ENV_RELAY = "PASSAGE_STATS_RELAY"  # the writer process's socket (passage serve sets it)
 
 
 class PassageApp(Starlette):
-    """Starlette with the security headers outside everything, 500 pages included."""
+    """Starlette behind the front door (journey pages, health check), with the security
+    headers outside everything else, 500 pages included."""
 
     journeys: Journeys
+    journey_route: JourneyRoute
 
     def build_middleware_stack(self) -> ASGIApp:
-        return SecurityHeaders(super().build_middleware_stack())
+        return FrontDoor(self.journey_route, SecurityHeaders(super().build_middleware_stack()))
 
 
 class _Static(StaticFiles):
@@ -73,11 +80,6 @@ class _Static(StaticFiles):
         return response
 
 
-async def _health(request: Request) -> Response:
-    """A plain answer for load balancers (and the hello-world baseline of the benchmark)."""
-    return PlainTextResponse("ok")
-
-
 def create_app(story: Story, key: bytes, *, story_dir: Path | None = None,
                events: EventSink | None = None, odds: OddsProvider | None = None,
                stats: ChoiceStats | None = None,
@@ -89,13 +91,13 @@ def create_app(story: Story, key: bytes, *, story_dir: Path | None = None,
     templates = Templates(story)
     journeys = Journeys(story, key, events=events, odds=odds, stats=stats)
     maps = MapRenderer(story, templates.static_url("map/basemap.svg"))
-    pages = Pages(journeys, templates, maps)
+    renderer = JourneyRenderer(story, templates, maps, recording=events is not None)
+    others = Others(story, stats, templates) if stats is not None else None
     api = Api(journeys)
     root = Path(story_dir) if story_dir is not None else Path(story.root)
     routes = [
-        *pages.routes(),
+        *Pages(journeys, templates).routes(),
         *api.routes(),
-        Route("/healthz", _health, name="health"),
         Route("/media/{path:path}", MediaFiles(root).endpoint, name="media"),
         Mount("/static", _Static(packages=[("passage.web", "static")]), name="static"),
     ]
@@ -106,6 +108,7 @@ def create_app(story: Story, key: bytes, *, story_dir: Path | None = None,
         lifespan=_lifespan(on_shutdown),
     )
     app.journeys = journeys
+    app.journey_route = JourneyRoute(journeys, templates, renderer, others)
     return app
 
 
@@ -121,13 +124,16 @@ def _lifespan(on_shutdown: Callable[[], None] | None) -> Lifespan[Starlette]:
 
 def app_from_environment() -> PassageApp:
     """For uvicorn workers (``factory=True``): the story, key and statistics database named
-    by the environment. Each worker process opens its own statistics writer and cache
-    (threads do not survive into a new process) and drains the writer when it stops."""
+    by the environment. Each worker process opens its own statistics cache and either
+    relays events to the writer process of ``passage serve`` (``PASSAGE_STATS_RELAY``)
+    or, run alone, its own writer thread; it flushes or drains them when it stops."""
     story_dir = Path(os.environ[ENV_STORY_DIR])
     data_dir = Path(os.environ.get(ENV_DATA_DIR, "data"))
     story = compile_story(story_dir)
+    relay = os.environ.get(ENV_RELAY)
     analytics = open_analytics(os.environ.get(ENV_DATABASE) or None, data_dir,
-                               enabled=os.environ.get(ENV_STATS, "on") != "off")
+                               enabled=os.environ.get(ENV_STATS, "on") != "off",
+                               relay=Path(relay) if relay else None)
     from passage.odds.provider import (
         ExactOddsProvider,  # it imports passage.web.odds: no cycle here
     )

@@ -51,7 +51,9 @@ class Wishes:
 
 @dataclass(frozen=True, slots=True)
 class OddsRows:
-    rows: list[tuple[str, float, bool]]  # (label, share, is the player's)
+    """Figures a page shows; hashable, so pages showing the same figures share a skeleton."""
+
+    rows: tuple[tuple[str, float, bool], ...]  # (label, share, is the player's)
     basis: str
     scene_title: str = ""
 
@@ -81,11 +83,11 @@ class JourneyRenderer:
     def render(self, state: State, view: View, wishes: Wishes,
                after_odds: OddsRows | None = None,
                ending_odds: OddsRows | None = None) -> list[Spliced]:
-        if after_odds is None and ending_odds is None:
-            skeleton = self._cached("skeleton", (view.scene.id, wishes),
-                                    lambda: self._skeleton(view, wishes, None, None))
-        else:  # figures may change from one request to the next
-            skeleton = self._skeleton(view, wishes, after_odds, ending_odds)
+        # Keyed by the figures too: exact odds never change, so an ending's skeleton is
+        # rendered once; figures that do change (statistics) make new entries, bounded
+        # like every cache here.
+        skeleton = self._cached("skeleton", (view.scene.id, wishes, after_odds, ending_odds),
+                                lambda: self._skeleton(view, wishes, after_odds, ending_odds))
         parts: list[Spliced] = []
         for item in skeleton:
             parts.append(item if isinstance(item, Spliced)

@@ -35,6 +35,10 @@ class OddsProvider(Protocol):
     The web player calls it with the state *before* a choice (to show, after the
     choice, how others chose there) and with the ending state (to show how
     journeys end). Return None to show nothing. Must be quick and must not raise.
+
+    A provider with nothing to say after a choice may set a class attribute
+    ``endings_only = True``: the player then asks it at endings only, and saves
+    building the previous scene's view on every step.
     """
 
     def odds(self, story: Story, state: State, view: View) -> Odds | None: ...

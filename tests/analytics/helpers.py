@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from hypothesis import strategies as st
+
 from passage.analytics.connect import store_factory
 from passage.analytics.events import StepEvent
 from passage.analytics.store import Store
@@ -64,3 +66,22 @@ def expected_tallies(events: list[StepEvent]) -> dict[tuple[str, str, str], int]
 
 def tallies_of(store: Store) -> dict[tuple[str, str, str], int]:
     return {(t.kind, t.scene, t.item): t.journeys for t in store.tallies()}
+
+
+text = st.text(st.characters(codec="utf-8"), max_size=20)
+events = st.builds(
+    StepEvent,
+    story_id=text,
+    story_version=text,
+    journey_id=text,
+    step=st.integers(0, 2**31 - 1),
+    scene=text,
+    choice=st.none() | text,
+    outcome=st.none() | text,
+    arrived=text,
+    ending_class=st.none() | text,
+    locale=text,
+    hour=st.datetimes(datetime(1970, 1, 2), datetime(9999, 1, 1)).map(
+        lambda d: d.replace(minute=0, second=0, microsecond=0, tzinfo=UTC)
+    ),
+)

@@ -7,7 +7,6 @@ import fcntl
 import json
 import logging
 import os
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -22,25 +21,7 @@ from passage.analytics.journal import (
     encode_event,
     read_journal,
 )
-from tests.analytics.helpers import NOW, event
-
-text = st.text(st.characters(codec="utf-8"), max_size=20)
-events = st.builds(
-    StepEvent,
-    story_id=text,
-    story_version=text,
-    journey_id=text,
-    step=st.integers(0, 2**31 - 1),
-    scene=text,
-    choice=st.none() | text,
-    outcome=st.none() | text,
-    arrived=text,
-    ending_class=st.none() | text,
-    locale=text,
-    hour=st.datetimes(datetime(1970, 1, 2), datetime(9999, 1, 1)).map(
-        lambda d: d.replace(minute=0, second=0, microsecond=0, tzinfo=UTC)
-    ),
-)
+from tests.analytics.helpers import NOW, event, events, text
 
 
 @given(events)

@@ -63,6 +63,18 @@ def test_forged_token_is_refused(example: Story, codec: TokenCodec) -> None:
     assert caught.value.reason == "forged"
 
 
+@pytest.mark.parametrize(("version", "words"), [(1, "no longer supported"), (3, "newer")])
+def test_other_token_formats_are_named_not_called_forged(example: Story, codec: TokenCodec,
+                                                          version: int, words: str) -> None:
+    """Format 1 (HMAC-SHA256) links still around, or a newer server's, say what they are."""
+    token = codec.encode(mid_story(example))
+    raw = bytearray(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    raw[0] = version
+    with pytest.raises(TokenError) as caught:
+        codec.decode(base64.urlsafe_b64encode(bytes(raw)).rstrip(b"=").decode())
+    assert caught.value.reason == "version" and words in caught.value.detail
+
+
 @pytest.mark.parametrize(
     ("mangle", "reason"),
     [

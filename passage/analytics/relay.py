@@ -1,0 +1,202 @@
+"""Step events from the web workers to one writer process, off the workers' CPU.
+
+A writer thread inside each web worker competes with the requests for the
+interpreter lock and the processor caches: on the flagship a step cost about
+60 µs more with that thread than with a sink that only keeps the event
+(docs/performance.md). So ``passage serve`` starts one writer process
+(:func:`run_writer`: the :class:`~passage.analytics.writer.BackgroundSink`,
+with its batching, journal and replays) and the workers only relay:
+:meth:`RelaySink.record` appends the event to a list, and every ``batch``
+events or ``interval`` seconds the list goes to the writer as one datagram on a
+Unix socket in a private directory (one ``json.dumps`` call).
+
+Nothing accepted is lost on the way: a datagram the writer cannot take (not
+running, its queue full, the socket gone) is appended to the worker's own
+journal, which is released at once so the writer replays it as an orphan. As
+with a writer thread, events still in a process's memory when that process is
+killed are lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from passage.analytics.events import StepEvent
+from passage.analytics.journal import Journal, JournalLineError, check_fields
+
+__all__ = ["MAX_DATAGRAM", "RELAY_FORMAT", "RelaySink", "decode_datagram", "encode_datagram",
+           "receive_into"]
+
+RELAY_FORMAT = 1
+MAX_DATAGRAM = 200_000  # under Linux's default socket buffer, so one datagram always fits
+
+_log = logging.getLogger("passage.analytics")
+
+
+def encode_datagram(events: Sequence[StepEvent]) -> bytes:
+    """``[format, [fields but the hour...], [hour as Unix seconds...]]`` as JSON."""
+    hours: list[int] = []
+    last: datetime | None = None
+    seconds = 0
+    for event in events:
+        if event.hour is not last:  # events of one hour share the object (current_hour)
+            last = event.hour
+            seconds = int(last.timestamp())
+        hours.append(seconds)
+    rows = [event[:-1] for event in events]
+    return json.dumps([RELAY_FORMAT, rows, hours], ensure_ascii=False,
+                      separators=(",", ":")).encode()
+
+
+def decode_datagram(data: bytes) -> list[StepEvent]:
+    """The events in one datagram; raises only :class:`JournalLineError` (the whole
+    datagram is refused: it came from a worker of another version, or not from one)."""
+    try:
+        message = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise JournalLineError(f"not JSON ({type(error).__name__})") from None
+    if not (isinstance(message, list) and len(message) == 3 and message[0] == RELAY_FORMAT
+            and isinstance(message[1], list) and isinstance(message[2], list)
+            and len(message[1]) == len(message[2])):
+        raise JournalLineError("not a relay datagram of format 1")
+    events = []
+    for fields, hour in zip(message[1], message[2], strict=True):
+        if not isinstance(fields, list):
+            raise JournalLineError("an event is not a list")
+        check_fields(fields)
+        if not isinstance(hour, int) or isinstance(hour, bool) or hour % 3600:
+            raise JournalLineError("an hour is not a whole hour in Unix seconds")
+        try:
+            when = datetime.fromtimestamp(hour, UTC)
+        except (OverflowError, OSError, ValueError):
+            raise JournalLineError("an hour is out of range") from None
+        events.append(StepEvent._make([*fields, when]))
+    return events
+
+
+class RelaySink:
+    """An :class:`~passage.analytics.events.EventSink` for a web worker: events go to the
+    writer process in batches. Call from the event loop's thread (or any thread, at a
+    little more cost: a batch is then sent at once when it fills or :meth:`flush` runs)."""
+
+    def __init__(self, address: Path, journal_dir: Path, *, batch: int = 250,
+                 interval: float = 0.25) -> None:
+        self.address = str(address)
+        self.journal_dir = journal_dir
+        self._batch = batch
+        self._interval = interval
+        self._events: list[StepEvent] = []
+        self._lock = threading.Lock()
+        self._timer: asyncio.TimerHandle | None = None
+        self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self._socket.setblocking(False)
+        self.sent = 0  # events handed to the writer
+        self.journaled = 0  # events the writer could not take, kept in the journal
+
+    def record(self, event: StepEvent) -> None:
+        """Keep the event for the next datagram; returns at once and never raises."""
+        events = self._events
+        events.append(event)
+        if len(events) >= self._batch:
+            self.flush()
+        elif self._timer is None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                return  # no loop in this thread: the batch goes when it fills or on flush()
+            self._timer = loop.call_later(self._interval, self.flush)
+
+    def flush(self) -> None:
+        """Send what is kept now; what the writer can't take goes to the journal."""
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            events, self._events = self._events, []
+        if events:
+            self._send(events)
+
+    def close(self) -> None:
+        self.flush()
+        self._socket.close()
+
+    def _send(self, events: list[StepEvent]) -> None:
+        try:
+            data = encode_datagram(events)
+            if len(data) > MAX_DATAGRAM and len(events) > 1:  # halve until each fits
+                middle = len(events) // 2
+                self._send(events[:middle])
+                self._send(events[middle:])
+                return
+            self._socket.sendto(data, self.address)
+            self.sent += len(events)
+        except (OSError, ValueError, TypeError) as error:
+            self._keep(events, error)
+
+    def _keep(self, events: list[StepEvent], error: BaseException) -> None:
+        journal = Journal(self.journal_dir)
+        try:
+            journal.append(events)
+            self.journaled += len(events)
+            _log.warning("analytics: the writer process did not take %d events (%s); "
+                         "journaled for it to replay", len(events), error)
+        except Exception:
+            _log.exception("analytics: lost %d events (writer and journal both failed)",
+                           len(events))
+        finally:
+            journal.close()  # released: the writer replays it as an orphan
+
+
+def receive_into(address: Path, record: Callable[[StepEvent], None],
+                 stop: threading.Event, *, poll: float = 0.2) -> None:
+    """Bind ``address`` (a Unix datagram socket, mode 0600) and pass every relayed event
+    to ``record`` until ``stop`` is set; then take what is still queued and return."""
+    with contextlib.suppress(FileNotFoundError):
+        address.unlink()
+    receiver = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    try:
+        old_umask = os.umask(0o177)
+        try:
+            receiver.bind(str(address))
+        finally:
+            os.umask(old_umask)
+        receiver.settimeout(poll)
+        while True:
+            try:
+                data = receiver.recv(MAX_DATAGRAM + 1)
+            except TimeoutError:
+                if stop.is_set():
+                    break
+                continue
+            _take(data, record)
+        receiver.setblocking(False)
+        while True:  # what the workers sent before they stopped
+            try:
+                data = receiver.recv(MAX_DATAGRAM + 1)
+            except BlockingIOError:
+                break
+            _take(data, record)
+    finally:
+        receiver.close()
+        with contextlib.suppress(FileNotFoundError):
+            address.unlink()
+
+
+def _take(data: bytes, record: Callable[[StepEvent], None]) -> None:
+    try:
+        events = decode_datagram(data)
+    except JournalLineError as error:
+        _log.error("analytics: refused a datagram of %d bytes on the relay socket (%s)",
+                   len(data), error)
+        return
+    for event in events:
+        record(event)
