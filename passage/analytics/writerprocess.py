@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import multiprocessing
 import os
 import shutil
 import signal
+import subprocess
+import sys
 import tempfile
 import threading
 import time
-from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from passage.analytics.connect import store_factory
@@ -34,6 +34,7 @@ PROCESS_NAME = "passage-writer"
 
 _log = logging.getLogger("passage.analytics")
 _START_SECONDS = 15.0
+_ENV_DATABASE = "PASSAGE_WRITER_DATABASE"  # not an argument: ps would show a password
 
 
 class WriterProcess:
@@ -45,7 +46,7 @@ class WriterProcess:
         # A private directory (0700) keeps the socket path short and out of others' reach.
         self.directory = Path(tempfile.mkdtemp(prefix="passage-statistics-"))
         self.address = self.directory / "events.sock"
-        self._process: BaseProcess | None = None
+        self._process: subprocess.Popen[bytes] | None = None
         self._stopping = threading.Event()
         self._watch: threading.Thread | None = None
         self.restarts = 0
@@ -64,14 +65,14 @@ class WriterProcess:
             self._watch.join()
         process = self._process
         code: int | None = None
-        if process is not None and process.pid is not None:
+        if process is not None:
             self._wait_until_listening(process)  # until then SIGTERM would not drain it
             with contextlib.suppress(ProcessLookupError):
-                os.kill(process.pid, signal.SIGTERM)
-            process.join(timeout)
-            if process.is_alive():
+                process.send_signal(signal.SIGTERM)
+            try:
+                code = process.wait(timeout)
+            except subprocess.TimeoutExpired:
                 _log.error("analytics: the writer process did not stop within %.0f s", timeout)
-            code = process.exitcode
         shutil.rmtree(self.directory, ignore_errors=True)
         return code
 
@@ -82,17 +83,19 @@ class WriterProcess:
     def _spawn(self) -> None:
         with contextlib.suppress(FileNotFoundError):  # a dead writer's: not a sign of life
             self.address.unlink()
-        context = multiprocessing.get_context("spawn")  # no threads or sockets inherited
-        process = context.Process(target=run_writer, name="passage-statistics-writer",
-                                  args=(str(self.address), self.database, str(self.data_dir)))
-        process.start()
+        # A fresh interpreter that imports only the statistics modules (a forked or spawned
+        # child would carry the parent's modules and threads).
+        environment = {**os.environ, _ENV_DATABASE: self.database or ""}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "passage.analytics.writerprocess", str(self.address),
+             str(self.data_dir)], env=environment, stdin=subprocess.DEVNULL)
         self._process = process
         if not self._wait_until_listening(process):
             _log.error("analytics: the writer process is slow to start; workers journal")
 
-    def _wait_until_listening(self, process: BaseProcess) -> bool:
+    def _wait_until_listening(self, process: subprocess.Popen[bytes]) -> bool:
         deadline = time.monotonic() + _START_SECONDS
-        while not self.address.exists() and process.is_alive():
+        while not self.address.exists() and process.poll() is None:
             if time.monotonic() > deadline:
                 return False
             time.sleep(0.02)
@@ -101,11 +104,18 @@ class WriterProcess:
     def _watch_over(self) -> None:
         while not self._stopping.wait(1.0):
             process = self._process
-            if process is not None and not process.is_alive():
+            if process is not None and process.poll() is not None:
                 _log.error("analytics: the writer process stopped (exit code %s); "
-                           "starting another", process.exitcode)
+                           "starting another", process.returncode)
                 self._spawn()
                 self.restarts += 1
+
+
+def main() -> None:
+    """``python -m passage.analytics.writerprocess SOCKET DATA_DIR`` (the database URL in
+    the environment): what :class:`WriterProcess` starts."""
+    address, data_dir = sys.argv[1:3]
+    run_writer(address, os.environ.get(_ENV_DATABASE) or None, data_dir)
 
 
 def run_writer(address: str, database: str | None, data_dir: str) -> None:
@@ -132,3 +142,7 @@ def run_writer(address: str, database: str | None, data_dir: str) -> None:
         receive_into(Path(address), sink.record, stop)
     finally:
         sink.close()
+
+
+if __name__ == "__main__":
+    main()

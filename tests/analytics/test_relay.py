@@ -176,7 +176,7 @@ def test_a_killed_writer_process_is_replaced_and_nothing_sent_later_is_lost(
         first, killed = writer.pid, writer._process
         assert first is not None and killed is not None
         os.kill(first, signal.SIGKILL)
-        killed.join(10)  # what its socket held when it died went with it
+        killed.wait(10)  # what its socket held when it died went with it
         sink = RelaySink(writer.address, tmp_path / JOURNAL_DIR, batch=50)
         for e in _batch(100, journey="during-"):  # the writer is dead or starting again
             sink.record(e)
