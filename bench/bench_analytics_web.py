@@ -41,6 +41,7 @@ from pathlib import Path
 
 from bench.scratch_db import create_scratch_database, drop_scratch_database
 from passage.analytics.connect import store_factory
+from passage.analytics.writerprocess import PROCESS_NAME as WRITER_NAME
 from passage.engine import TokenCodec, new_state, step, view
 from passage.story import Story, compile_story
 
@@ -239,7 +240,8 @@ def load(backend: str, story: Story, args: argparse.Namespace) -> None:
 
 # -- the cost of recording ------------------------------------------------------------------------
 def workers(server: Server) -> list[int]:
-    """The uvicorn worker processes (children of ``passage serve``, not its resource tracker)."""
+    """The uvicorn worker processes and the statistics writer (children of ``passage
+    serve``, not its resource tracker)."""
     pid = server.process.pid
     children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     return [
@@ -253,16 +255,18 @@ def cpu_seconds(pids: list[int]) -> tuple[float, float]:
     """User + system CPU of these processes: (request threads, other threads).
 
     A worker's main thread (its thread id is the process id) serves the requests; the
-    other threads are the statistics writer and cache (and uvicorn's idle supervisor
-    pong). Counting them apart measures what analytics adds even on a noisy machine,
-    where whole-process figures swing by more than the cost being measured."""
+    other threads (the statistics cache, and uvicorn's idle supervisor pong) and the
+    whole statistics writer process count as "other". Counting them apart measures what
+    analytics adds even on a noisy machine, where whole-process figures swing by more
+    than the cost being measured."""
     ticks = os.sysconf("SC_CLK_TCK")
     main = other = 0
     for pid in pids:
+        writer = Path(f"/proc/{pid}/comm").read_text().strip() == WRITER_NAME
         for task in Path(f"/proc/{pid}/task").iterdir():
             fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
             used = int(fields[11]) + int(fields[12])  # utime, stime
-            if task.name == str(pid):
+            if task.name == str(pid) and not writer:
                 main += used
             else:
                 other += used
@@ -369,7 +373,8 @@ def cost(story: Story, args: argparse.Namespace) -> None:
         f" rounds of {args.cost_seconds:.0f} s, fresh journeys every run"
     )
     print(
-        "CPU per step = request thread + other threads (statistics writer and cache),"
+        "CPU per step = request thread + other threads and processes (statistics writer"
+        " process, cache),"
         " user+system, over the steps answered. Medians."
     )
     print(
