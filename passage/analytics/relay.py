@@ -12,9 +12,9 @@ Unix socket in a private directory (one ``json.dumps`` call).
 
 Nothing accepted is lost on the way: a datagram the writer cannot take (not
 running, its queue full, the socket gone) is appended to the worker's own
-journal, which is released at once so the writer replays it as an orphan. As
-with a writer thread, events still in a process's memory when that process is
-killed are lost.
+journal, which is released when the writer answers again (or at close, or every
+``release`` seconds) so the writer replays it as an orphan. As with a writer
+thread, events still in a process's memory when that process is killed are lost.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -89,31 +90,41 @@ class RelaySink:
     little more cost: a batch is then sent at once when it fills or :meth:`flush` runs)."""
 
     def __init__(self, address: Path, journal_dir: Path, *, batch: int = 250,
-                 interval: float = 0.25) -> None:
+                 interval: float = 0.25, release: float = 10.0) -> None:
         self.address = str(address)
         self.journal_dir = journal_dir
         self._batch = batch
         self._interval = interval
+        self._release = release
         self._events: list[StepEvent] = []
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the list: record() and flush() may be on two threads
+        self._sending = threading.Lock()  # the socket and the journal
         self._timer: asyncio.TimerHandle | None = None
         self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self._socket.setblocking(False)
+        self._journal: Journal | None = None  # open while the writer does not answer
+        self._journal_opened = 0.0
+        self._closed = False
         self.sent = 0  # events handed to the writer
         self.journaled = 0  # events the writer could not take, kept in the journal
 
     def record(self, event: StepEvent) -> None:
         """Keep the event for the next datagram; returns at once and never raises."""
-        events = self._events
-        events.append(event)
-        if len(events) >= self._batch:
-            self.flush()
-        elif self._timer is None:
-            try:
-                loop = asyncio.get_running_loop()
-            except RuntimeError:
-                return  # no loop in this thread: the batch goes when it fills or on flush()
-            self._timer = loop.call_later(self._interval, self.flush)
+        try:
+            with self._lock:
+                events = self._events
+                events.append(event)
+                full = len(events) >= self._batch or self._closed
+            if full:
+                self.flush()
+            elif self._timer is None:
+                try:
+                    loop = asyncio.get_running_loop()
+                except RuntimeError:
+                    return  # no loop in this thread: the batch goes when it fills or on flush()
+                self._timer = loop.call_later(self._interval, self.flush)
+        except Exception:  # a reader must never see a statistics problem
+            _log.exception("analytics: could not relay an event")
 
     def flush(self) -> None:
         """Send what is kept now; what the writer can't take goes to the journal."""
@@ -123,11 +134,18 @@ class RelaySink:
                 self._timer = None
             events, self._events = self._events, []
         if events:
-            self._send(events)
+            with self._sending:
+                self._send(events)
+                if self._closed:
+                    self._release_journal()
 
     def close(self) -> None:
+        """Send what is left and release the journal; later events go to the journal."""
+        self._closed = True
         self.flush()
-        self._socket.close()
+        with self._sending:
+            self._release_journal()
+            self._socket.close()
 
     def _send(self, events: list[StepEvent]) -> None:
         try:
@@ -138,22 +156,36 @@ class RelaySink:
                 self._send(events[middle:])
                 return
             self._socket.sendto(data, self.address)
-            self.sent += len(events)
         except (OSError, ValueError, TypeError) as error:
             self._keep(events, error)
+            return
+        self.sent += len(events)
+        if self._journal is not None:  # the writer is back: it may replay what waited
+            _log.warning("analytics: the writer process answers again; %d events wait in "
+                         "the journal for it", self.journaled)
+            self._release_journal()
 
     def _keep(self, events: list[StepEvent], error: BaseException) -> None:
-        journal = Journal(self.journal_dir)
+        """Journal what the writer did not take; the file is released (so the writer
+        replays it) when the writer answers again, at close, or every ``release`` s."""
+        if self._journal is None:
+            _log.warning("analytics: the writer process does not take events (%s); "
+                         "journaling them for it to replay", error)
+            self._journal = Journal(self.journal_dir)
+            self._journal_opened = time.monotonic()
         try:
-            journal.append(events)
+            self._journal.append(events)
             self.journaled += len(events)
-            _log.warning("analytics: the writer process did not take %d events (%s); "
-                         "journaled for it to replay", len(events), error)
         except Exception:
             _log.exception("analytics: lost %d events (writer and journal both failed)",
                            len(events))
-        finally:
-            journal.close()  # released: the writer replays it as an orphan
+        if self._closed or time.monotonic() - self._journal_opened >= self._release:
+            self._release_journal()
+
+    def _release_journal(self) -> None:
+        if self._journal is not None:
+            self._journal.close()  # unlocked: the writer replays it as an orphan
+            self._journal = None
 
 
 def receive_into(address: Path, record: Callable[[StepEvent], None],

@@ -141,6 +141,49 @@ def test_events_the_writer_cannot_take_are_journaled_and_replayed(tmp_path: Path
         [*sent, event(journey="other")], key=lambda e: (e.journey_id, e.step))
 
 
+def _unlocked(path: Path) -> bool:
+    import fcntl
+
+    with path.open("rb") as file:
+        try:
+            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+
+def test_the_journal_is_released_when_the_writer_answers_again(tmp_path: Path) -> None:
+    address, journal = tmp_path / "events.sock", tmp_path / JOURNAL_DIR
+    sink = RelaySink(address, journal, batch=10)
+    for e in _batch(30, journey="away-"):  # nobody listens yet
+        sink.record(e)
+    files = list(journal.glob("*.jsonl"))
+    assert len(files) == 1 and not _unlocked(files[0])  # one file, held while failing
+    received, stop, thread = _listen(address)
+    for e in _batch(10, journey="back-"):
+        sink.record(e)
+    assert _unlocked(files[0])  # released: the writer's orphan check will take it
+    assert len(read_journal(files[0].read_bytes()).events) == 30
+    sink.close()
+    stop.set()
+    thread.join()
+    assert received == _batch(10, journey="back-") and sink.journaled == 30
+
+
+def test_an_event_recorded_after_close_goes_to_the_journal(tmp_path: Path) -> None:
+    address, journal = tmp_path / "events.sock", tmp_path / JOURNAL_DIR
+    received, stop, thread = _listen(address)
+    sink = RelaySink(address, journal)
+    sink.close()
+    sink.record(event(journey="late"))  # a request still finishing at shutdown
+    stop.set()
+    thread.join()
+    files = list(journal.glob("*.jsonl"))
+    assert received == [] and [e.journey_id for f in files
+                               for e in read_journal(f.read_bytes()).events] == ["late"]
+    assert all(_unlocked(f) for f in files)
+
+
 def _wait_for(condition: object, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while not condition():  # type: ignore[operator]
