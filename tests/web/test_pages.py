@@ -192,3 +192,29 @@ def test_a_content_note_without_a_summary_lets_the_reader_skip_ahead(tmp_path: P
     assert '<a href="#choices">Step past: skip this scene' in page
     assert 'id="choices"' in page
     assert "?brief=1" not in page
+
+
+def test_journey_pages_refuse_other_methods_and_answer_head(client: Client) -> None:
+    url = first_page(client)
+    posted = client.post(url)
+    assert posted.status_code == 405 and posted.headers["allow"] == "GET, HEAD"
+    assert "There is no page here" in posted.text
+    assert posted.headers["x-content-type-options"] == "nosniff"
+    head = client.request("HEAD", url)
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-length"] == client.get(url).headers["content-length"]
+
+
+def test_an_unexpected_failure_on_a_journey_page_is_a_friendly_500(story: Story) -> None:
+    app = create_app(story, KEY)
+    client = Client(app)
+    url = first_page(client)
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("a bug")
+
+    app.journey_route.renderer.cached = broken  # type: ignore[method-assign,assignment]
+    page = client.get(url)
+    assert page.status_code == 500
+    assert "Something went wrong on our side" in page.text and "RuntimeError" not in page.text
+    assert "default-src 'none'" in page.headers["content-security-policy"]
