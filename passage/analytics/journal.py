@@ -46,6 +46,10 @@ FORMAT = 1
 _log = logging.getLogger("passage.analytics")
 _TEXT = ("story_id", "story_version", "journey_id", "scene", "arrived", "locale")
 _OPTIONAL = ("choice", "outcome", "ending_class")
+_TEXT_AT = tuple(StepEvent._fields.index(name) for name in sorted(
+    _TEXT, key=StepEvent._fields.index))  # in field order: the first bad one is named
+_OPTIONAL_AT = tuple(StepEvent._fields.index(name) for name in _OPTIONAL)
+_ALL_STR = [str] * len(_TEXT_AT)
 
 
 class JournalLineError(ValueError):
@@ -90,11 +94,13 @@ def check_fields(fields: Sequence[object]) -> None:
     process (the journal, the writer's relay) checks them here."""
     if len(fields) != len(StepEvent._fields) - 1:
         raise JournalLineError(f"{len(fields)} fields, not {len(StepEvent._fields) - 1}")
-    for name, value in zip(StepEvent._fields, fields, strict=False):
-        if name in _TEXT and not isinstance(value, str):
-            raise JournalLineError(f"{name!r} missing or not a string")
-        if name in _OPTIONAL and value is not None and not isinstance(value, str):
-            raise JournalLineError(f"{name!r} is not a string or null")
+    # The writer checks every relayed event: the common case is one pass of type() tests.
+    if [type(fields[i]) for i in _TEXT_AT] != _ALL_STR:
+        bad = next(i for i in _TEXT_AT if not isinstance(fields[i], str))
+        raise JournalLineError(f"{StepEvent._fields[bad]!r} missing or not a string")
+    for i in _OPTIONAL_AT:
+        if fields[i] is not None and not isinstance(fields[i], str):
+            raise JournalLineError(f"{StepEvent._fields[i]!r} is not a string or null")
     step = fields[3]
     if not isinstance(step, int) or isinstance(step, bool) or not 0 <= step < 2**31:
         raise JournalLineError("'step' missing or not a non-negative integer")

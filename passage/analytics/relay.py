@@ -70,18 +70,26 @@ def decode_datagram(data: bytes) -> list[StepEvent]:
             and len(message[1]) == len(message[2])):
         raise JournalLineError("not a relay datagram of format 1")
     events = []
+    hours: dict[int, datetime] = {}  # a datagram's events nearly all share one hour
     for fields, hour in zip(message[1], message[2], strict=True):
         if not isinstance(fields, list):
             raise JournalLineError("an event is not a list")
         check_fields(fields)
-        if not isinstance(hour, int) or isinstance(hour, bool) or hour % 3600:
-            raise JournalLineError("an hour is not a whole hour in Unix seconds")
-        try:
-            when = datetime.fromtimestamp(hour, UTC)
-        except (OverflowError, OSError, ValueError):
-            raise JournalLineError("an hour is out of range") from None
-        events.append(StepEvent._make([*fields, when]))
+        when = hours.get(hour) if type(hour) is int else None
+        if when is None:
+            when = hours[hour] = _hour(hour)
+        fields.append(when)
+        events.append(StepEvent._make(fields))
     return events
+
+
+def _hour(seconds: object) -> datetime:
+    if not isinstance(seconds, int) or isinstance(seconds, bool) or seconds % 3600:
+        raise JournalLineError("an hour is not a whole hour in Unix seconds")
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        raise JournalLineError("an hour is out of range") from None
 
 
 class RelaySink:
