@@ -35,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _prepare_statistics(database: str | None, data_dir: Path, console: Console) -> None:
     """Check the URL and migrate the schema once, here, before the workers start.
 
-    A database that is down does not stop the server: the workers journal events
+    A database that is down does not stop the server: the statistics writer journals events
     until it answers, so this only warns."""
     from passage.analytics.connect import DatabaseURLError, describe, store_factory
     from passage.analytics.migrations import SchemaError
