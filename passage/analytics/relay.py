@@ -169,8 +169,8 @@ class RelaySink:
             return
         self.sent += len(events)
         if self._journal is not None:  # the writer is back: it may replay what waited
-            _log.warning("analytics: the writer process answers again; %d events wait in "
-                         "the journal for it", self.journaled)
+            _log.warning("analytics: the writer process answers again; it will replay "
+                         "the journal (%d events journaled so far)", self.journaled)
             self._release_journal()
 
     def _keep(self, events: list[StepEvent], error: BaseException) -> None:
@@ -210,12 +210,10 @@ def receive_into(address: Path, record: Callable[[StepEvent], None],
         finally:
             os.umask(old_umask)
         receiver.settimeout(poll)
-        while True:
+        while not stop.is_set():  # looked at after every datagram, busy or not
             try:
                 data = receiver.recv(MAX_DATAGRAM + 1)
             except TimeoutError:
-                if stop.is_set():
-                    break
                 continue
             _take(data, record)
         receiver.setblocking(False)

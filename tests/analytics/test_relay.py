@@ -255,3 +255,25 @@ def test_a_bad_datagram_is_refused_and_the_receiver_goes_on(tmp_path: Path,
     stop.set()
     thread.join()
     assert received == [event()]
+
+
+def test_the_receiver_stops_while_datagrams_keep_coming(tmp_path: Path) -> None:
+    address = tmp_path / "events.sock"
+    received, stop, thread = _listen(address)
+    sending = threading.Event()
+    sending.set()
+
+    def flood() -> None:
+        sink = RelaySink(address, tmp_path / "journal", batch=1)
+        while sending.is_set():
+            sink.record(event())
+        sink.close()
+
+    flooder = threading.Thread(target=flood)
+    flooder.start()
+    _wait_for(lambda: len(received) > 100, 10)
+    stop.set()
+    thread.join(5)
+    sending.clear()
+    flooder.join()
+    assert not thread.is_alive()
