@@ -10,8 +10,9 @@ with its batching, journal and replays) and the workers only relay:
 events or ``interval`` seconds the list goes to the writer as one datagram on a
 Unix socket in a private directory (one ``json.dumps`` call).
 
-Nothing accepted is lost on the way: a datagram the writer cannot take (not
-running, its queue full, the socket gone) is appended to the worker's own
+Nothing accepted is lost on the way: while the writer is busy (its queue full) a
+worker keeps up to MAX_BACKLOG events and tries again; a datagram the writer
+cannot take at all (not running, the socket gone) is appended to the worker's own
 journal, which is released when the writer answers again (or at close, or every
 ``release`` seconds) so the writer replays it as an orphan. As with a writer
 thread, events still in a process's memory when that process is killed are lost.
@@ -27,18 +28,21 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from passage.analytics.events import StepEvent
 from passage.analytics.journal import Journal, JournalLineError, check_fields
 
-__all__ = ["MAX_DATAGRAM", "RELAY_FORMAT", "RelaySink", "decode_datagram", "encode_datagram",
-           "receive_into"]
+__all__ = ["MAX_BACKLOG", "MAX_DATAGRAM", "RELAY_FORMAT", "RelaySink", "decode_datagram",
+           "encode_datagram", "receive_into"]
 
 RELAY_FORMAT = 1
-MAX_DATAGRAM = 200_000  # under Linux's default socket buffer, so one datagram always fits
+# Several datagrams must fit in a sender's socket buffer (Linux: ~208 KiB by default) at
+# once, or a worker would find the writer "busy" whenever it is reading the previous one.
+MAX_DATAGRAM = 64_000
+MAX_BACKLOG = 20_000  # events kept in memory while the writer is busy, before journaling
 
 _log = logging.getLogger("passage.analytics")
 
@@ -110,6 +114,7 @@ class RelaySink:
         self._timer: asyncio.TimerHandle | None = None
         self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self._socket.setblocking(False)
+        self._backlog: list[StepEvent] = []  # the writer was busy: sent before anything newer
         self._journal: Journal | None = None  # open while the writer does not answer
         self._journal_opened = 0.0
         self._closed = False
@@ -126,52 +131,79 @@ class RelaySink:
             if full:
                 self.flush()
             elif self._timer is None:
-                try:
-                    loop = asyncio.get_running_loop()
-                except RuntimeError:
-                    return  # no loop in this thread: the batch goes when it fills or on flush()
-                self._timer = loop.call_later(self._interval, self.flush)
+                self._schedule()
         except Exception:  # a reader must never see a statistics problem
             _log.exception("analytics: could not relay an event")
 
     def flush(self) -> None:
-        """Send what is kept now; what the writer can't take goes to the journal."""
+        """Send what is kept now. What the writer can't take yet (its queue is full) is
+        kept for the next try; what it can't take at all goes to the journal."""
         with self._lock:
             if self._timer is not None:
                 self._timer.cancel()
                 self._timer = None
             events, self._events = self._events, []
-        if events:
-            with self._sending:
+        with self._sending:
+            events, self._backlog = self._backlog + events, []
+            if events:
                 self._send(events)
-                if self._closed:
-                    self._release_journal()
+            if self._closed:
+                self._release_journal()
+        if self._backlog and self._timer is None:
+            self._schedule()
 
-    def close(self) -> None:
-        """Send what is left and release the journal; later events go to the journal."""
+    def close(self, patience: float = 5.0) -> None:
+        """Send what is left (waiting up to ``patience`` seconds for a busy writer), then
+        release the journal; events recorded later go to the journal."""
         self._closed = True
         self.flush()
+        deadline = time.monotonic() + patience
+        while self._backlog and time.monotonic() < deadline:
+            time.sleep(0.01)
+            self.flush()
         with self._sending:
+            if self._backlog:
+                self._keep(self._backlog, BlockingIOError("the writer stayed busy"))
+                self._backlog = []
             self._release_journal()
             self._socket.close()
 
-    def _send(self, events: list[StepEvent]) -> None:
+    def _schedule(self) -> None:
         try:
-            data = encode_datagram(events)
-            if len(data) > MAX_DATAGRAM and len(events) > 1:  # halve until each fits
-                middle = len(events) // 2
-                self._send(events[:middle])
-                self._send(events[middle:])
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no loop in this thread: the batch goes when it fills or on flush()
+        self._timer = loop.call_later(self._interval, self.flush)
+
+    def _send(self, events: list[StepEvent]) -> None:
+        done = 0
+        datagrams = _datagrams(events, self._batch)
+        while True:
+            try:
+                count, data = next(datagrams)
+            except StopIteration:
                 return
-            self._socket.sendto(data, self.address)
-        except (OSError, ValueError, TypeError) as error:
-            self._keep(events, error)
-            return
-        self.sent += len(events)
-        if self._journal is not None:  # the writer is back: it may replay what waited
-            _log.warning("analytics: the writer process answers again; it will replay "
-                         "the journal (%d events journaled so far)", self.journaled)
-            self._release_journal()
+            except (ValueError, TypeError) as error:  # not events: keep them where people look
+                self._keep(events[done:], error)
+                return
+            try:
+                self._socket.sendto(data, self.address)
+            except BlockingIOError as error:  # the writer's queue is full: again soon
+                rest = events[done:]
+                if len(rest) > MAX_BACKLOG:
+                    self._keep(rest, error)
+                else:
+                    self._backlog = rest
+                return
+            except OSError as error:  # no writer listening (stopped, restarting)
+                self._keep(events[done:], error)
+                return
+            done += count
+            self.sent += count
+            if self._journal is not None:  # the writer is back: it may replay what waited
+                _log.warning("analytics: the writer process answers again; it will replay "
+                             "the journal (%d events journaled so far)", self.journaled)
+                self._release_journal()
 
     def _keep(self, events: list[StepEvent], error: BaseException) -> None:
         """Journal what the writer did not take; the file is released (so the writer
@@ -194,6 +226,22 @@ class RelaySink:
         if self._journal is not None:
             self._journal.close()  # unlocked: the writer replays it as an orphan
             self._journal = None
+
+
+def _datagrams(events: list[StepEvent], batch: int) -> Iterator[tuple[int, bytes]]:
+    """``(event count, payload)`` of at most ``batch`` events and MAX_DATAGRAM bytes each
+    (a chunk too large is halved until it fits; one event alone is sent as it is).
+    Lazily: when the writer is busy, what follows is not encoded for nothing."""
+    for start in range(0, len(events), batch):
+        chunks = [events[start:start + batch]]
+        while chunks:
+            chunk = chunks.pop(0)
+            data = encode_datagram(chunk)
+            if len(data) > MAX_DATAGRAM and len(chunk) > 1:
+                middle = len(chunk) // 2
+                chunks[:0] = [chunk[:middle], chunk[middle:]]
+                continue
+            yield len(chunk), data
 
 
 def receive_into(address: Path, record: Callable[[StepEvent], None],

@@ -277,3 +277,30 @@ def test_the_receiver_stops_while_datagrams_keep_coming(tmp_path: Path) -> None:
     sending.clear()
     flooder.join()
     assert not thread.is_alive()
+
+
+def test_a_busy_writer_delays_events_without_journaling_them(tmp_path: Path) -> None:
+    import socket
+
+    address = tmp_path / "events.sock"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as slow:
+        slow.bind(str(address))  # bound but not reading yet: its queue fills up
+        sink = RelaySink(address, tmp_path / "journal", batch=50)
+        sent = [e._replace(scene="s" * 300) for e in _batch(3000)]
+        for e in sent:
+            sink.record(e)
+        assert 0 < sink.sent < 3000  # the queue filled: the rest waits in memory
+        assert sink.journaled == 0
+        received: list[StepEvent] = []
+
+        def read() -> None:
+            slow.settimeout(2)
+            with contextlib.suppress(TimeoutError):
+                while True:
+                    received.extend(decode_datagram(slow.recv(MAX_DATAGRAM + 1)))
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        sink.close()  # waits for the writer to take the rest
+        reader.join()
+    assert received == sent and sink.sent == 3000 and sink.journaled == 0
