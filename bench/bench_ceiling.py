@@ -125,8 +125,7 @@ def main() -> None:
                   f"{2 * hello - page:.0f} us for everything besides sending its page "
                   "(token, engine, page assembly, statistics and their writer).")
     finally:
-        server.process.terminate()
-        server.process.wait(timeout=30)
+        server.stop()
 
 
 if __name__ == "__main__":

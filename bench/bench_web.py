@@ -107,6 +107,10 @@ class Server:
     def workers(self) -> list[int]:
         return [p for p in self._children() if _comm(p) != WRITER_NAME]
 
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
     def writer(self) -> list[int]:
         """The statistics writer process (it names itself), which the workers feed."""
         return [p for p in self._children() if _comm(p) == WRITER_NAME]
@@ -378,8 +382,7 @@ def main() -> None:
                 print(f"(the runs took {cursor.taken:,} steps of {args.steps:,} recorded: "
                       "some were repeats; raise --steps)")
         finally:
-            server.process.terminate()
-            server.process.wait(timeout=30)
+            server.stop()
 
 
 if __name__ == "__main__":
