@@ -19,7 +19,8 @@ from starlette.routing import BaseRoute, Route
 from passage.engine import State, View
 from passage.story.model import Story
 from passage.web.errors import TOKEN_MESSAGES
-from passage.web.journey import ChoiceError, Journeys, TokenError, wants_privacy
+from passage.web.journey import ChoiceError, Journeys, TokenError
+from passage.web.journeyroute import read_wishes
 from passage.web.openapi import openapi_document
 
 __all__ = ["MAX_BODY", "Api", "story_json", "view_json"]
@@ -89,7 +90,7 @@ class Api:
                 raise _BadRequest(400, "bad-choice", "body must be {\"choice\": <integer>}")
         except _BadRequest as error:
             return _error(error.status, error.code, error.message)
-        private = wants_privacy(request.headers, request.query_params)
+        private = bool(read_wishes(request.scope)[0].private_reason)
         try:
             after = self.journeys.choose(state, choice, private)
         except ChoiceError as error:

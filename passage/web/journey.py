@@ -9,23 +9,15 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Mapping
 
 from passage.analytics.events import ChoiceStats, EventSink, step_event
 from passage.engine import ChoiceError, State, TokenCodec, TokenError, View, new_state, step, view
 from passage.story.model import Story
 from passage.web.odds import Odds, OddsProvider
 
-__all__ = ["ChoiceError", "Journeys", "TokenError", "wants_privacy"]
+__all__ = ["ChoiceError", "Journeys", "TokenError"]
 
 _log = logging.getLogger("passage.web")
-
-
-def wants_privacy(headers: Mapping[str, str], query: Mapping[str, str]) -> bool:
-    """True for Do-Not-Track or Global Privacy Control, or when the player opted out."""
-    return (headers.get("dnt", "").strip() == "1"
-            or headers.get("sec-gpc", "").strip() == "1"
-            or query.get("nostats") == "1")
 
 
 class Journeys:
