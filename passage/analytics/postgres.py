@@ -168,9 +168,6 @@ class PostgresStore(Store):
             with suppress(psycopg.Error):
                 connection.close()
 
-    def close(self) -> None:
-        self.reset()
-
 
 @lru_cache(maxsize=256)
 def _hour_text(hour: datetime) -> str:

@@ -176,9 +176,6 @@ class SqliteStore(Store):
             with suppress(sqlite3.Error):
                 connection.close()
 
-    def close(self) -> None:
-        self.reset()
-
     def backup(self, target: Path) -> None:
         """A consistent copy while writers keep writing (SQLite's online backup)."""
         source = self._connect()

@@ -194,8 +194,9 @@ class Store(ABC):
     def reset(self) -> None:
         """Drop the connection (after an error); the next call reconnects."""
 
-    @abstractmethod
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Close the connection (the store reconnects if used again)."""
+        self.reset()
 
     # -- shared behaviour ---------------------------------------------------------
     _migrate: bool  # set by each back-end: migrate when it first connects
