@@ -39,6 +39,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.procs import process_name, server_children
 from bench.scratch_db import create_scratch_database, drop_scratch_database
 from passage.analytics.connect import store_factory
 from passage.analytics.writerprocess import PROCESS_NAME as WRITER_NAME
@@ -242,13 +243,7 @@ def load(backend: str, story: Story, args: argparse.Namespace) -> None:
 def workers(server: Server) -> list[int]:
     """The uvicorn worker processes and the statistics writer (children of ``passage
     serve``, not its resource tracker)."""
-    pid = server.process.pid
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    return [
-        int(c)
-        for c in children
-        if b"resource_tracker" not in Path(f"/proc/{c}/cmdline").read_bytes()
-    ]
+    return server_children(server.process.pid)
 
 
 def cpu_seconds(pids: list[int]) -> tuple[float, float]:
@@ -262,7 +257,7 @@ def cpu_seconds(pids: list[int]) -> tuple[float, float]:
     ticks = os.sysconf("SC_CLK_TCK")
     main = other = 0
     for pid in pids:
-        writer = Path(f"/proc/{pid}/comm").read_text().strip() == WRITER_NAME
+        writer = process_name(pid) == WRITER_NAME
         for task in Path(f"/proc/{pid}/task").iterdir():
             fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
             used = int(fields[11]) + int(fields[12])  # utime, stime

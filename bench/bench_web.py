@@ -40,6 +40,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.procs import process_name, server_children
 from passage.analytics.writerprocess import PROCESS_NAME as WRITER_NAME
 from passage.engine import ChoiceError, TokenCodec, new_state, step, view
 from passage.story import Story, compile_story
@@ -98,14 +99,8 @@ class Server:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def _children(self) -> list[int]:
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        pids = [int(p) for p in children.read_text().split()]
-        # uvicorn's supervisor may keep a resource tracker: it serves nothing
-        return [p for p in pids if "multiprocessing.resource_tracker" not in _cmdline(p)]
-
     def workers(self) -> list[int]:
-        return [p for p in self._children() if _comm(p) != WRITER_NAME]
+        return [p for p in server_children(self.process.pid) if process_name(p) != WRITER_NAME]
 
     def stop(self) -> None:
         self.process.terminate()
@@ -113,21 +108,7 @@ class Server:
 
     def writer(self) -> list[int]:
         """The statistics writer process (it names itself), which the workers feed."""
-        return [p for p in self._children() if _comm(p) == WRITER_NAME]
-
-
-def _comm(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/comm").read_text().strip()
-    except OSError:
-        return ""
-
-
-def _cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except OSError:
-        return ""
+        return [p for p in server_children(self.process.pid) if process_name(p) == WRITER_NAME]
 
 
 def cpu_seconds(pids: list[int]) -> float:
