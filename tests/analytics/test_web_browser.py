@@ -16,7 +16,7 @@ from passage.analytics.sample import random_events
 from passage.story import Story
 from passage.web import create_app
 from tests.analytics.helpers import NOW
-from tests.web.browser import SCREENSHOTS, axe_violations, launch
+from tests.web.browser import check_page, launch
 from tests.web.conftest import KEY, LiveServer
 
 pytestmark = pytest.mark.browser
@@ -58,7 +58,7 @@ def _pages(url: str) -> dict[str, str]:
 def test_how_others_chose_is_accessible_at_every_width(
     browser: Browser, server: LiveServer
 ) -> None:
-    failures = {}
+    failures: dict[str, object] = {}
     for width in (360, 1280):
         context = browser.new_context(
             viewport={"width": width, "height": 900}, reduced_motion="reduce"
@@ -67,11 +67,6 @@ def test_how_others_chose_is_accessible_at_every_width(
         for name, url in _pages(server.url).items():
             page.goto(url)
             assert page.get_by_text(re.compile("How others")).count() >= 1, name
-            overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
-            assert not overflow, f"{name} scrolls sideways at {width}px"
-            page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
-            violations = axe_violations(page)
-            if violations:
-                failures[f"{name}@{width}"] = violations
+            check_page(page, name, width, failures)
         context.close()
     assert failures == {}

@@ -18,7 +18,8 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update"]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
-__all__ = ["ARGS", "AXE", "SCREENSHOTS", "WCAG_TAGS", "axe_violations", "launch", "require"]
+__all__ = ["ARGS", "AXE", "SCREENSHOTS", "WCAG_TAGS", "axe_violations", "check_page", "launch",
+           "require"]
 
 
 def require(path: Path, what: str) -> None:
@@ -54,3 +55,17 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
         " nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary)})))",
         WCAG_TAGS)
     return result
+
+
+def check_page(page: Page, name: str, width: int, failures: dict[str, object],
+               screenshot: bool = True) -> None:
+    """The checks every page type gets at every width: no sideways scrolling, a screenshot
+    in docs/screenshots, and axe-core (violations go to ``failures`` under name@width)."""
+    overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+    assert not overflow, f"{name} scrolls sideways at {width}px"
+    if screenshot:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+    violations = axe_violations(page)
+    if violations:
+        failures[f"{name}@{width}"] = violations

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Dialog,
 from passage.story import Story
 from passage.web import create_app
 
-from .browser import SCREENSHOTS, axe_violations, launch
+from .browser import check_page, launch
 from .conftest import KEY, LiveServer
 from .journeys import path_to, seed_for, token_of
 
@@ -235,24 +235,17 @@ def _page_types(story: Story, origin: str) -> dict[str, str]:
 
 def test_every_page_type_passes_axe_and_is_screenshotted(
         browser: Browser, watch: Watch, live_server: LiveServer, story: Story) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     pages = _page_types(story, live_server.url)
-    failures = {}
+    failures: dict[str, object] = {}
     for width in (360, 1280):
         context = _context(browser, watch, width=width)
         page = context.new_page()
         for name, url in pages.items():
             page.goto(url)
             assert page.locator("h1").count() == 1, name
-            overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
-            assert not overflow, f"{name} scrolls sideways at {width}px"
-            if name in ("landing", "scene", "chance", "reveal", "content-note", "ending",
-                        "sources", "about", "privacy", "not-found", "bad-token",
-                        "disabled-choice"):
-                page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
-            violations = axe_violations(page)
-            if violations:
-                failures[f"{name}@{width}"] = violations
+            check_page(page, name, width, failures, screenshot=name in (
+                "landing", "scene", "chance", "reveal", "content-note", "ending", "sources",
+                "about", "privacy", "not-found", "bad-token", "disabled-choice"))
         context.close()
     assert failures == {}
     assert watch.foreign() == []
